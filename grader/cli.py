@@ -1,0 +1,171 @@
+"""The ``grade`` command line: parses options and calls the pipeline stages.
+
+Thin by design (click): every default lives in one place, here, and every
+command is a call into a stage module that tests can call directly.
+Exit status: 0 when grading completed, whatever the students scored; 2 for a
+usage or rubric error; 1 when grading itself could not complete.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+import grader
+from grader.errors import GraderError, UsageError
+
+__all__ = ["main", "cli"]
+
+DEFAULT_OUT = Path("grade-output")
+
+
+def _fail(exc: GraderError) -> None:
+    click.echo(f"grade: error: {exc}", err=True)
+    sys.exit(exc.exit_code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(grader.__version__, prog_name="grade")
+def cli() -> None:
+    """Grade generative-model homework: run each submission in a sandbox, compare
+    every function with the reference, write HTML reports and a CSV gradebook.
+
+    \b
+    Typical use:
+      grade run submissions/              grade every assignment folder found
+      grade export --wide --out grades.csv
+    """
+
+
+@cli.command("run")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--out", "out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
+              help="Output folder: results/, reports/ and gradebook.csv are written here.")
+@click.option("--assignment", default=None, metavar="NAME",
+              help="Grade PATH as this assignment (default: inferred from folder names, "
+                   "e.g. PATH/hw2/<student>.py).")
+@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Wall-clock seconds allowed for each call of a student function.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Submissions graded at once, each in its own sandbox process.")
+@click.option("--memory-mb", default=4096, show_default=True, type=click.IntRange(min=256),
+              help="Address-space limit of each sandbox (MiB).")
+@click.option("--force", is_flag=True,
+              help="Regrade every submission, even those whose result is up to date.")
+@click.option("--rubrics", "rubrics_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=None, help="Folder of rubric files (default: the project's rubrics/).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def run_command(path: Path, out: Path, assignment: str | None, timeout: float, workers: int,
+                memory_mb: int, force: bool, rubrics_dir: Path | None, quiet: bool) -> None:
+    """Grade every submission under PATH.
+
+    PATH holds assignment folders (PATH/hw2/alice.py, PATH/hw2/bob.ipynb,
+    PATH/hw2/carol/solution.py) or is one assignment folder. Results that are
+    already up to date (same file content, rubric and grader version) are kept
+    unless --force is given.
+    """
+    from filelock import FileLock, Timeout
+    from tqdm import tqdm
+
+    from grader.discover import discover
+    from grader.execute import Limits
+    from grader.gradebook import write_gradebook
+    from grader.pipeline import grade_all
+    from grader.report.render import write_reports
+    from grader.rubric import load_rubrics
+
+    try:
+        rubrics = load_rubrics(rubrics_dir)
+        found = discover(path, rubrics, assignment)
+        out.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(out / ".grade.lock"))
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            raise UsageError(f"another 'grade run' is writing to {str(out)!r}; wait for it to "
+                             "finish or choose another --out") from None
+        try:
+            for line in found.skipped:
+                click.echo(f"skipped: {line}", err=True)
+            limits = Limits(call_timeout=timeout, memory_mb=memory_mb)
+            start = time.perf_counter()
+            bar = tqdm(total=len(found.submissions), unit="submission", disable=quiet,
+                       file=sys.stderr, dynamic_ncols=True)
+
+            def progress(sub, doc):  # type: ignore[no-untyped-def]
+                bar.set_postfix_str(f"{sub.assignment}/{sub.student} {doc['score']:g}/{doc['max_score']:g}")
+                bar.update(1)
+
+            summary = grade_all(found.submissions, rubrics, out, limits, workers, force, progress)
+            bar.close()
+            write_reports(out / "results", out / "reports")
+            write_gradebook(out / "results", out / "gradebook.csv")
+        finally:
+            lock.release()
+    except GraderError as exc:
+        _fail(exc)
+        return
+    elapsed = time.perf_counter() - start
+    by_assignment: dict[str, list[float]] = {}
+    for doc in summary.documents:
+        by_assignment.setdefault(doc["assignment"], []).append(doc["score"] / max(doc["max_score"], 1e-12))
+    click.echo(f"Graded {len(summary.graded)} submission(s), kept {len(summary.skipped)} up-to-date "
+               f"result(s) in {elapsed:.1f} s.")
+    for name, fractions in sorted(by_assignment.items()):
+        mean = 100 * sum(fractions) / len(fractions)
+        click.echo(f"  {name}: {len(fractions)} student(s), mean {mean:.1f}%  "
+                   f"-> {out / 'reports' / name / 'index.html'}")
+    click.echo(f"Gradebook: {out / 'gradebook.csv'}")
+
+
+@cli.command("export")
+@click.option("--results", "results_out", type=click.Path(path_type=Path, file_okay=False),
+              default=DEFAULT_OUT, show_default=True,
+              help="Output folder of an earlier 'grade run' (its results/ are read).")
+@click.option("--out", "csv_path", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="CSV file to write.")
+@click.option("--wide", is_flag=True,
+              help="One row per student with a column per assignment and the course total "
+                   "(default: one row per student and assignment, a column per function).")
+def export_command(results_out: Path, csv_path: Path, wide: bool) -> None:
+    """Rebuild the gradebook CSV from recorded results, without running any code."""
+    from grader.gradebook import write_gradebook
+
+    results_dir = results_out / "results"
+    try:
+        if not results_dir.is_dir():
+            raise UsageError(f"no results in {str(results_out)!r}: run 'grade run' first or pass --results")
+        frame = write_gradebook(results_dir, csv_path, wide=wide)
+    except GraderError as exc:
+        _fail(exc)
+        return
+    click.echo(f"Wrote {len(frame)} row(s) to {csv_path}")
+
+
+@cli.command("report")
+@click.option("--out", "out", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_OUT,
+              show_default=True, help="Output folder of an earlier 'grade run'.")
+def report_command(out: Path) -> None:
+    """Re-render the HTML reports from recorded results, without running any code."""
+    from grader.report.render import write_reports
+
+    try:
+        if not (out / "results").is_dir():
+            raise UsageError(f"no results in {str(out)!r}: run 'grade run' first")
+        paths = write_reports(out / "results", out / "reports")
+    except GraderError as exc:
+        _fail(exc)
+        return
+    click.echo(f"Wrote {len(paths)} report(s) under {out / 'reports'}")
+
+
+def main() -> None:
+    """Console entry point of ``grade``."""
+    cli(prog_name="grade")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,339 @@
+"""Execute stage: drive one sandboxed child process per submission.
+
+The grader never imports student code. :class:`Sandbox` starts
+``python -I -m grader.sandbox.child`` in a private scratch directory with a
+minimal environment and the :class:`Limits` below, sends it the submission's
+source once (start-up, including ``import torch``, is paid once per
+submission), then asks it to call functions on inputs. Each call has a
+wall-clock limit: a soft timer inside the child first, then a hard kill of
+the child's whole process group. After a kill or a crash the next call
+starts a fresh child transparently, so a hang costs only the call that hung.
+
+==================  =========  ===================================================
+limit               default    what it defends
+==================  =========  ===================================================
+``call_timeout``    10 s       infinite loops and very slow code (per call, wall)
+``cpu_seconds``     600 s      CPU burnt by one child, whatever it does
+``memory_mb``       4096 MiB   huge allocations (address space, RLIMIT_AS)
+``processes``       64         fork bombs (RLIMIT_NPROC; not enforced for root)
+``file_mb``         16 MiB     filling the disk (RLIMIT_FSIZE)
+``open_files``      256        descriptor exhaustion (RLIMIT_NOFILE)
+``startup_timeout`` 60 s       a top level that never returns
+==================  =========  ===================================================
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from grader.sandbox.protocol import ProtocolError, read_frame, write_frame
+
+__all__ = ["Limits", "CallOutcome", "LoadReply", "Sandbox"]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of one sandboxed submission (see the module table)."""
+
+    call_timeout: float = 10.0
+    cpu_seconds: int = 600
+    memory_mb: int = 4096
+    processes: int = 64
+    file_mb: int = 16
+    open_files: int = 256
+    startup_timeout: float = 60.0
+
+    def child_json(self) -> str:
+        """The limits the child applies to itself, as JSON."""
+        return json.dumps({
+            "memory_bytes": self.memory_mb << 20,
+            "cpu_seconds": self.cpu_seconds,
+            "file_bytes": self.file_mb << 20,
+            "processes": self.processes,
+            "open_files": self.open_files,
+        })
+
+
+@dataclass
+class LoadReply:
+    """What the child reported after running the submission's top level.
+
+    Attributes
+    ----------
+    defined : list of str
+        Requested function names that exist and are callable.
+    params : dict
+        Parameter names of each defined function (``None`` if unknown).
+    errors : list of dict
+        Exceptions raised while loading: ``type``, ``message``, ``frames``
+        (``lineno``, ``name``) and ``unit`` (``"module"`` or ``"cell 3"``).
+    fatal : str or None
+        Set when no child could be started or it died during loading.
+    """
+
+    defined: list[str] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    fatal: str | None = None
+
+
+@dataclass
+class CallOutcome:
+    """Result of one function call in the sandbox.
+
+    Attributes
+    ----------
+    status : {"ok", "error", "timeout", "crash"}
+        ``crash`` means the child died (``os._exit``, a signal, a limit).
+    value : Any
+        The encoded return value when ``status == "ok"``.
+    extras : dict
+        Extra encoded results (``{"grad": [...]}`` for gradient probes).
+    mutated : list of str
+        Arguments the call modified in place.
+    error : dict or None
+        ``type``, ``message``, ``frames`` for ``error``; a message for ``crash``.
+    seconds : float
+        Wall time of the call inside the child.
+    """
+
+    status: Literal["ok", "error", "timeout", "crash"]
+    value: Any = None
+    extras: dict[str, Any] = field(default_factory=dict)
+    mutated: list[str] = field(default_factory=list)
+    error: dict[str, Any] | None = None
+    seconds: float = 0.0
+
+
+def _child_env(scratch: str) -> dict[str, str]:
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": scratch,
+        "TMPDIR": scratch,
+        "LANG": "C.UTF-8",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "PYTHONHASHSEED": "0",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    return env
+
+
+class Sandbox:
+    """One submission's child process (restarted on demand after a crash).
+
+    Parameters
+    ----------
+    load_request : dict
+        The ``load`` message: ``filename``, ``units``, ``functions``.
+    limits : Limits
+        Resource limits.
+
+    Notes
+    -----
+    Use as a context manager; :meth:`close` kills the child and removes the
+    scratch directory.
+    """
+
+    def __init__(self, load_request: dict[str, Any], limits: Limits) -> None:
+        self.load_request = load_request
+        self.limits = limits
+        self.scratch = tempfile.mkdtemp(prefix="grader-sandbox-")
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.req_w = self.resp_r = -1
+        self.stdout_parts: list[str] = []
+        self.stdout_dropped = 0
+        self.starts = 0
+        self.last_load: LoadReply | None = None
+
+    # -- life cycle --------------------------------------------------------------
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _spawn(self) -> None:
+        req_r, self.req_w = os.pipe()
+        self.resp_r, resp_w = os.pipe()
+        self._stderr = tempfile.TemporaryFile()
+        cmd = [sys.executable, "-I", "-m", "grader.sandbox.child",
+               str(req_r), str(resp_w), self.limits.child_json()]
+        try:
+            self.proc = subprocess.Popen(
+                cmd, pass_fds=(req_r, resp_w), stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=self._stderr, cwd=self.scratch,
+                env=_child_env(self.scratch), start_new_session=True)
+        finally:
+            os.close(req_r)
+            os.close(resp_w)
+        self.starts += 1
+
+    def _kill(self) -> None:
+        if self.proc is not None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # pragma: no cover
+                pass
+            self.proc = None
+        for fd in (self.req_w, self.resp_r):
+            if fd >= 0:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        self.req_w = self.resp_r = -1
+
+    def close(self) -> None:
+        """Stop the child (politely, then by force) and delete the scratch directory."""
+        if self.proc is not None and self.proc.poll() is None:
+            try:
+                write_frame(self.req_w, {"op": "exit"})
+            except OSError:
+                pass
+        self._kill()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def _receive(self, deadline: float) -> dict[str, Any]:
+        reply = read_frame(self.resp_r, deadline)
+        if not isinstance(reply, dict):
+            raise ProtocolError("reply is not a JSON object")
+        text = reply.get("stdout")
+        if isinstance(text, str) and text:
+            self.stdout_parts.append(text)
+        dropped = reply.get("stdout_dropped")
+        if isinstance(dropped, int):
+            self.stdout_dropped = max(self.stdout_dropped, dropped)
+        return reply
+
+    def _startup_failure(self) -> str:
+        code = self.proc.poll() if self.proc else None
+        self._stderr.seek(0)
+        tail = self._stderr.read()[-1500:].decode("utf-8", "replace").strip()
+        reason = f"the sandbox process exited with status {code}" if code is not None else (
+            "the submission did not finish loading in time")
+        return reason + (f": {tail.splitlines()[-1]}" if tail else "")
+
+    def load(self) -> LoadReply:
+        """Start the child and run the submission's top level.
+
+        Returns
+        -------
+        LoadReply
+            ``fatal`` is set if the child could not start or died while
+            loading (e.g. ``os._exit`` or an infinite loop at top level).
+        """
+        self._kill()
+        self._spawn()
+        deadline = time.monotonic() + self.limits.startup_timeout
+        try:
+            write_frame(self.req_w, {"op": "load", **self.load_request})
+            reply = self._receive(deadline)
+        except TimeoutError:
+            self._kill()
+            self.last_load = LoadReply(fatal=(
+                f"loading the submission took longer than {self.limits.startup_timeout:g} s "
+                "(an infinite loop or a long computation at top level?)"))
+            return self.last_load
+        except (EOFError, OSError, ProtocolError):
+            self.last_load = LoadReply(fatal=self._startup_failure())
+            self._kill()
+            return self.last_load
+        defined = [n for n in reply.get("defined", []) if isinstance(n, str)]
+        params = reply.get("params") if isinstance(reply.get("params"), dict) else {}
+        errors = [e for e in reply.get("errors", []) if isinstance(e, dict)]
+        self.last_load = LoadReply(defined=defined, params=params, errors=errors)
+        return self.last_load
+
+    def call(self, function: str, args: list[Any], *, requires_grad: tuple[int, ...] = (),
+             grad: dict[str, Any] | None = None, timeout: float | None = None,
+             names: list[str] | None = None) -> CallOutcome:
+        """Call ``function(*args)`` in the child.
+
+        Parameters
+        ----------
+        function : str
+            Name of a function of the submission.
+        args : list
+            Encoded positional arguments (see :func:`grader.sandbox.codec.to_wire`).
+        requires_grad : tuple of int
+            Positions of tensor arguments to mark ``requires_grad``.
+        grad : dict, optional
+            Gradient probe ``{"output": i|None, "reduce": "mean"|"sum",
+            "wrt": [positions]}`` evaluated in the child after the call.
+        timeout : float, optional
+            Wall-clock limit in seconds (default ``limits.call_timeout``).
+        names : list of str, optional
+            Parameter names, used to say which argument was modified in place.
+
+        Returns
+        -------
+        CallOutcome
+        """
+        timeout = self.limits.call_timeout if timeout is None else timeout
+        if self.proc is None or self.proc.poll() is not None:
+            reply = self.load()
+            if reply.fatal:
+                return CallOutcome("crash", error={"message": reply.fatal})
+        message = {"op": "call", "function": function, "args": args, "timeout": timeout,
+                   "requires_grad": list(requires_grad), "grad": grad, "names": names}
+        deadline = time.monotonic() + timeout + 2.0
+        try:
+            write_frame(self.req_w, message)
+            reply = self._receive(deadline)
+        except TimeoutError:
+            self._kill()
+            return CallOutcome("timeout", seconds=timeout)
+        except (EOFError, OSError):
+            code = self.proc.poll() if self.proc else None
+            self._kill()
+            return CallOutcome("crash", error={"message": _exit_message(code)})
+        except ProtocolError as exc:
+            self._kill()
+            return CallOutcome("crash", error={"message": f"unreadable reply from the sandbox: {exc}"})
+        seconds = float(reply.get("seconds", 0.0)) if isinstance(reply.get("seconds"), (int, float)) else 0.0
+        if reply.get("timeout") is True:
+            return CallOutcome("timeout", seconds=seconds)
+        if reply.get("ok") is True:
+            extras = reply.get("extras") if isinstance(reply.get("extras"), dict) else {}
+            mutated = [m for m in reply.get("mutated", []) if isinstance(m, str)]
+            return CallOutcome("ok", value=reply.get("value"), extras=extras, mutated=mutated,
+                               seconds=seconds)
+        error = reply.get("error") if isinstance(reply.get("error"), dict) else {}
+        return CallOutcome("error", error=error, seconds=seconds)
+
+    @property
+    def stdout(self) -> str:
+        """Everything the submission printed (capped), with a note if output was dropped."""
+        text = "".join(self.stdout_parts)
+        if self.stdout_dropped:
+            text += f"\n[... {self.stdout_dropped:,} more characters of output were discarded]"
+        return text
+
+
+def _exit_message(code: int | None) -> str:
+    if code is None:
+        return "the sandbox process stopped answering"
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        hint = {"SIGKILL": " (killed: a resource limit or an explicit kill)",
+                "SIGXCPU": " (CPU time limit exceeded)",
+                "SIGSEGV": " (segmentation fault)"}.get(name, "")
+        return f"the process running the submission died with {name}{hint}"
+    return f"the process running the submission exited with status {code} (os._exit or a crash)"

@@ -1,0 +1,270 @@
+"""Check kinds: how a rubric check plans sandbox calls and judges their outputs.
+
+Every kind is a pair of pure steps around the sandbox:
+
+``plan(ctx) -> list[PlannedCall]``
+    inputs drawn from ``ctx.seed`` (never reference answers);
+``judge(ctx, records) -> CheckResult``
+    runs in the grader on plain decoded values, computes whatever it needs
+    from the reference implementation, and scores.
+
+Kinds are registered by name in :data:`CHECK_KINDS` (like torchdiffeq's
+``SOLVERS``); a rubric's ``kind:`` selects one.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+import torch
+
+from grader.execute import CallOutcome
+from grader.judge.compare import compare
+from grader.rubric import Check, FunctionRubric
+from grader.sandbox.codec import to_wire
+from grader.sandbox.fixtures import build
+from grader.sandbox.protocol import Fixture
+from grader.values import Value, decode_value
+
+__all__ = ["CHECK_KINDS", "CheckContext", "CheckKind", "CheckResult", "PlannedCall",
+           "CallRecord", "derive_seed", "materialise", "reference_value", "Elementwise"]
+
+Outcome = Literal["passed", "failed", "error", "timeout"]
+
+
+def derive_seed(*parts: object) -> int:
+    """A 63-bit seed from its parts, e.g. (assignment, function, check, config, student).
+
+    Public checks pass ``"public"`` instead of a student id, so everyone gets
+    the same inputs; hidden checks pass the student id.
+    """
+    text = "\x1f".join(str(p) for p in parts)
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big") >> 1
+
+
+@dataclass
+class PlannedCall:
+    """One sandbox call a check needs.
+
+    Attributes
+    ----------
+    args : dict
+        Parameter name -> value (tensors, numbers, ``Fixture``), in order.
+    label : str
+        Description of the inputs ("N=1, d=2, t=1"), shown for public checks.
+    requires_grad : tuple of int
+        Argument positions to mark ``requires_grad`` in the child.
+    grad : dict or None
+        Gradient probe evaluated in the child (see ``Sandbox.call``).
+    """
+
+    args: dict[str, Any]
+    label: str = ""
+    requires_grad: tuple[int, ...] = ()
+    grad: dict[str, Any] | None = None
+
+
+@dataclass
+class CallRecord:
+    """A planned call, what happened in the sandbox, and the decoded value."""
+
+    planned: PlannedCall
+    outcome: CallOutcome
+    value: Value = None
+    decode_error: str | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class CheckResult:
+    """The scored outcome of one check (the ``checks`` entries of a result document)."""
+
+    name: str
+    kind: str
+    visibility: Literal["public", "hidden"]
+    outcome: Outcome
+    score: float
+    max_score: float
+    messages: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    plot: str | None = None
+    error_lineno: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain dict for the result document."""
+        return asdict(self)
+
+
+@dataclass
+class CheckContext:
+    """What a check kind may use: never anything of another student."""
+
+    assignment: str
+    student: str
+    function: FunctionRubric
+    check: Check
+    reference: Callable[..., Any]
+    describe_error: Callable[[CallOutcome], str]
+
+    def seed(self, index: int = 0) -> int:
+        """Seed of config ``index``: shared for public checks, per student for hidden ones."""
+        who = "public" if self.check.visibility == "public" else self.student
+        return derive_seed(self.assignment, self.function.name, self.check.name, index, who)
+
+    def generator(self, index: int = 0) -> torch.Generator:
+        """A ``torch.Generator`` seeded with :meth:`seed`."""
+        g = torch.Generator()
+        g.manual_seed(self.seed(index))
+        return g
+
+    def label(self, planned: PlannedCall, index: int) -> str:
+        """How a case is named to the student (inputs hidden for hidden checks)."""
+        if self.check.visibility == "public" and planned.label:
+            return f"case {index + 1} ({planned.label})"
+        return f"case {index + 1}"
+
+
+def materialise(args: dict[str, Any]) -> list[Any]:
+    """Positional arguments for the reference: tensors copied, fixtures built."""
+    out = []
+    for value in args.values():
+        if isinstance(value, Fixture):
+            out.append(build(value))
+        else:
+            out.append(copy.deepcopy(value))
+    return out
+
+
+def reference_value(ctx: CheckContext, planned: PlannedCall) -> Value:
+    """The reference output for a planned call, normalised like a student's."""
+    with torch.no_grad() if planned.grad is None else torch.enable_grad():
+        result = ctx.reference(*materialise(planned.args))
+    return decode_value(to_wire(result))
+
+
+def _describe_args(args: dict[str, Any]) -> str:
+    parts = []
+    for k, v in args.items():
+        if isinstance(v, torch.Tensor):
+            if v.ndim == 0 or v.numel() == 1:
+                parts.append(f"{k}={v.item():.4g}")
+            else:
+                parts.append(f"{k}: {tuple(v.shape)}")
+        elif isinstance(v, (int, float)):
+            parts.append(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}")
+    return ", ".join(parts)
+
+
+class CheckKind:
+    """Base class of check kinds.
+
+    Attributes
+    ----------
+    needs_case : bool
+        Whether the rubric must name a case generator.
+    """
+
+    needs_case = True
+
+    def plan(self, ctx: CheckContext) -> list[PlannedCall]:
+        """Draw the inputs of every call from the check's seed(s)."""
+        from grader.cases import generate
+
+        calls = []
+        for i, config in enumerate(ctx.check.configs):
+            args = generate(ctx.check.case or ctx.function.name, ctx.generator(i), config)
+            calls.append(PlannedCall(args, _describe_args(args)))
+        return calls
+
+    def judge(self, ctx: CheckContext, records: list[CallRecord]) -> CheckResult:  # pragma: no cover
+        """Score the check from the recorded calls."""
+        raise NotImplementedError
+
+    # -- helpers shared by kinds -------------------------------------------------
+    @staticmethod
+    def failed_call(ctx: CheckContext, record: CallRecord) -> tuple[Outcome, str] | None:
+        """If the call did not return a usable value: its outcome and message."""
+        o = record.outcome
+        if o.status == "timeout":
+            return "timeout", (f"did not finish within the time limit ({o.seconds:g} s); "
+                               "an infinite loop or far too slow?")
+        if o.status in ("error", "crash"):
+            return "error", ctx.describe_error(o)
+        if record.decode_error:
+            return "error", f"returned a value the grader cannot read: {record.decode_error}"
+        if o.mutated:
+            return None
+        return None
+
+
+def summarise(ctx: CheckContext, passed: int, total: int, outcomes: list[Outcome],
+              messages: list[str], notes: list[str], error_lineno: int | None = None,
+              plot: str | None = None) -> CheckResult:
+    """Score ``points * passed / total`` and pick the check's outcome."""
+    points = ctx.check.points
+    score = points * passed / total if total else 0.0
+    if passed == total:
+        outcome: Outcome = "passed"
+    elif "failed" in outcomes:
+        outcome = "failed"
+    elif "timeout" in outcomes:
+        outcome = "timeout"
+    elif "error" in outcomes:
+        outcome = "error"
+    else:
+        outcome = "failed"
+    return CheckResult(ctx.check.name, ctx.check.kind, ctx.check.visibility, outcome,
+                       round(score, 6), points, messages, sorted(set(notes)), plot, error_lineno)
+
+
+class Elementwise(CheckKind):
+    """Compare every output with the reference on seeded inputs (one call per config)."""
+
+    def judge(self, ctx: CheckContext, records: list[CallRecord]) -> CheckResult:
+        """Pass a case when every output component is within ``rtol``/``atol``."""
+        passed = 0
+        outcomes: list[Outcome] = []
+        messages: list[str] = []
+        notes: list[str] = []
+        lineno = None
+        for i, record in enumerate(records):
+            label = ctx.label(record.planned, i)
+            bad = self.failed_call(ctx, record)
+            if bad is not None:
+                outcomes.append(bad[0])
+                messages.append(f"{label}: {bad[1]}")
+                frames = (record.outcome.error or {}).get("frames") or []
+                if frames and lineno is None:
+                    lineno = frames[-1].get("lineno")
+                continue
+            expected = reference_value(ctx, record.planned)
+            result = compare(expected, record.value, rtol=ctx.check.rtol, atol=ctx.check.atol,
+                             names=ctx.function.returns)
+            notes.extend(result.notes)
+            if record.outcome.mutated:
+                result.fail("modified its input(s) " + ", ".join(record.outcome.mutated)
+                            + " in place; the contract forbids changing inputs.")
+            if result.ok:
+                passed += 1
+                outcomes.append("passed")
+            else:
+                outcomes.append("failed")
+                messages.extend(f"{label}: {m}" for m in result.messages)
+        return summarise(ctx, passed, len(records), outcomes, messages, notes, lineno)
+
+
+#: Registry of check kinds, filled in by :mod:`grader.judge.statistical` too.
+CHECK_KINDS: dict[str, CheckKind] = {"elementwise": Elementwise()}
+
+
+def _register_more() -> None:
+    from grader.judge import statistical
+
+    CHECK_KINDS.update(statistical.KINDS)
+
+
+_register_more()

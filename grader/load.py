@@ -1,0 +1,219 @@
+"""Load stage: turn a module or a notebook into units of Python source.
+
+A ``.py`` file is one unit. An ``.ipynb`` notebook (read with nbformat, any
+v4 minor version; v3 is upgraded) gives one unit per code cell, in order, so
+that an error in one cell does not stop later cells from defining their
+functions, as "Run all" with errors allowed would. IPython syntax that is not
+Python is neutralised line by line, keeping line numbers:
+
+* line magics (``%matplotlib inline``) and shell lines (``!pip install x``)
+  become ``pass``; ``x = !ls`` and ``y = %time f()`` become ``x = None``;
+* help lines (``f?``) become ``pass``;
+* a cell magic on the first line: ``%%time``, ``%%timeit``, ``%%capture`` run
+  the rest of the cell as Python; any other (``%%bash``, ``%%writefile``)
+  turns the whole cell into comments.
+
+All cells are laid out in one numbering (a blank line between cells) so the
+sandbox can report one line number that :meth:`LoadedSource.location` maps
+back to "cell 4, line 2" (cells counted as the notebook shows them, markdown
+included).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.errors import LoadError
+
+__all__ = ["Unit", "LoadedSource", "load_source", "neutralise_ipython"]
+
+#: Cell magics whose body is still Python.
+_PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun", "debug"}
+_ASSIGN_MAGIC = re.compile(r"^(\s*)([A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*)\s*=\s*[!%]")
+_MAX_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A piece of source executed as one block.
+
+    Attributes
+    ----------
+    source : str
+        Python source.
+    first_line : int
+        Line number (1-based) of its first line in the combined numbering.
+    label : str
+        ``"module"`` or ``"cell 4"``.
+    """
+
+    source: str
+    first_line: int
+    label: str
+
+
+@dataclass(frozen=True)
+class LoadedSource:
+    """A submission as executable units plus a map back to what the student wrote.
+
+    Attributes
+    ----------
+    units : tuple of Unit
+        In execution order.
+    lines : tuple of str
+        The student's original lines in the combined numbering (1-based
+        line ``n`` is ``lines[n - 1]``), before neutralisation.
+    cells : tuple of (int, int) or None
+        For notebooks, ``cells[n - 1] = (cell_number, line_in_cell)``.
+    notes : tuple of str
+        Remarks for the report (e.g. neutralised magics).
+    """
+
+    units: tuple[Unit, ...]
+    lines: tuple[str, ...]
+    cells: tuple[tuple[int, int], ...] | None = None
+    notes: tuple[str, ...] = ()
+
+    def location(self, lineno: int) -> str:
+        """Human-readable location of combined line ``lineno``: "line 17" or "cell 4, line 2"."""
+        if self.cells is not None and 1 <= lineno <= len(self.cells):
+            cell, line = self.cells[lineno - 1]
+            return f"cell {cell}, line {line}"
+        return f"line {lineno}"
+
+    def line_text(self, lineno: int) -> str | None:
+        """The student's original text of combined line ``lineno`` (None if out of range)."""
+        if 1 <= lineno <= len(self.lines):
+            return self.lines[lineno - 1]
+        return None
+
+    @property
+    def source(self) -> str:
+        """All units joined (for display and hashing)."""
+        return "\n".join(self.lines)
+
+
+def neutralise_ipython(cell: str) -> tuple[str, int]:
+    """Replace IPython-only syntax in one cell by Python, line for line.
+
+    Parameters
+    ----------
+    cell : str
+        The cell's source.
+
+    Returns
+    -------
+    (str, int)
+        The cell as Python with the same number of lines, and how many lines
+        were changed.
+    """
+    lines = cell.split("\n")
+    changed = 0
+    first = lines[0].strip() if lines else ""
+    if first.startswith("%%"):
+        magic = first[2:].split()[0] if len(first) > 2 else ""
+        if magic in _PYTHON_CELL_MAGICS:
+            lines[0] = "pass"
+            changed += 1
+        else:
+            return "\n".join("# " + line for line in lines), len(lines)
+    out = []
+    for line in lines:
+        stripped = line.lstrip()
+        indent = line[: len(line) - len(stripped)]
+        if stripped.startswith(("%", "!")):
+            out.append(indent + "pass")
+            changed += 1
+        elif (m := _ASSIGN_MAGIC.match(line)) and not stripped.startswith(("!=",)):
+            out.append(f"{m.group(1)}{m.group(2)} = None")
+            changed += 1
+        elif stripped.endswith("?") and not stripped.startswith("#") and "(" not in stripped:
+            out.append(indent + "pass")
+            changed += 1
+        else:
+            out.append(line)
+    return "\n".join(out), changed
+
+
+def _decode(path: Path) -> str:
+    data = path.read_bytes()
+    if len(data) > _MAX_BYTES:
+        raise LoadError(f"{path.name} is {len(data):,} bytes; submissions are limited to {_MAX_BYTES:,}")
+    for encoding in ("utf-8-sig",):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise LoadError(
+                f"{path.name} is not valid UTF-8 text (byte {exc.start}: {data[exc.start:exc.start + 1]!r}); "
+                "save the file as UTF-8") from None
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _load_notebook(path: Path, text: str) -> LoadedSource:
+    import nbformat
+
+    try:
+        nb = nbformat.reads(text, as_version=4)
+    except Exception as exc:  # nbformat raises several unrelated types
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise LoadError(f"{path.name} is not a readable Jupyter notebook: {first[:300]}") from None
+    units: list[Unit] = []
+    lines: list[str] = []
+    cells: list[tuple[int, int]] = []
+    neutralised = 0
+    for number, cell in enumerate(nb.get("cells", []), start=1):
+        if cell.get("cell_type") != "code":
+            continue
+        original = cell.get("source", "")
+        if isinstance(original, list):
+            original = "".join(original)
+        python, changed = neutralise_ipython(original)
+        neutralised += changed
+        first_line = len(lines) + 1
+        cell_lines = original.split("\n")
+        lines.extend(cell_lines)
+        cells.extend((number, i) for i in range(1, len(cell_lines) + 1))
+        lines.append("")
+        cells.append((number, len(cell_lines) + 1))
+        if python.strip():
+            units.append(Unit(python, first_line, f"cell {number}"))
+    if not units:
+        raise LoadError(f"{path.name} has no code cells with content: nothing to grade")
+    notes = ()
+    if neutralised:
+        notes = (f"{neutralised} line(s) of IPython magics or shell commands were skipped "
+                 "(they do not run during grading)",)
+    return LoadedSource(tuple(units), tuple(lines), tuple(cells), notes)
+
+
+def load_source(path: Path) -> LoadedSource:
+    """Read a module or a notebook.
+
+    Parameters
+    ----------
+    path : Path
+        A ``.py`` or ``.ipynb`` file.
+
+    Returns
+    -------
+    LoadedSource
+
+    Raises
+    ------
+    LoadError
+        If the file is unreadable, not UTF-8, too large, empty, or (for a
+        notebook) not a valid notebook or without code. The message is meant
+        for the student.
+    """
+    path = Path(path)
+    try:
+        text = _decode(path)
+    except OSError as exc:
+        raise LoadError(f"{path.name} cannot be read: {exc.strerror}") from None
+    if path.suffix == ".ipynb":
+        return _load_notebook(path, text)
+    if not text.strip():
+        raise LoadError(f"{path.name} is empty: nothing to grade")
+    return LoadedSource((Unit(text, 1, "module"),), tuple(text.split("\n")))

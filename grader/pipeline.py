@@ -1,0 +1,313 @@
+"""The grading pipeline: discover -> load -> execute -> judge -> record.
+
+:func:`grade_submission` grades one submission in one sandbox and returns its
+result document; :func:`grade_all` does it for a folder with a pool of
+workers, skipping submissions whose document is up to date (same content
+hash, rubric and grader version) and writing each document as soon as it is
+ready, so an interrupted run loses nothing already graded.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import grader
+from grader.discover import Submission
+from grader.errors import LoadError
+from grader.execute import CallOutcome, Limits, LoadReply, Sandbox
+from grader.judge.checks import CHECK_KINDS, CallRecord, CheckContext, CheckResult, PlannedCall
+from grader.load import LoadedSource, load_source
+from grader.record import SCHEMA_VERSION, read_result, result_path, write_json_atomic
+from grader.rubric import FunctionRubric, Rubric
+from grader.sandbox.codec import to_wire
+from grader.values import decode_value
+
+__all__ = ["grade_submission", "grade_all", "RunSummary", "is_up_to_date"]
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _base_document(sub: Submission, rubric: Rubric) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "student": sub.student,
+        "assignment": sub.assignment,
+        "score": 0.0,
+        "max_score": rubric.max_score,
+        "submission_sha256": sub.sha256,
+        "submission_path": sub.rel_path,
+        "submission_kind": sub.kind,
+        "rubric_sha256": rubric.sha256,
+        "graded_at": _now(),
+        "grader_version": grader.__version__,
+        "errors": [],
+        "notes": [],
+        "stdout": "",
+        "items": [],
+        "manual": [{"item": m.item, "title": m.title, "max_score": m.points, "score": None,
+                    "comment": ""} for m in rubric.manual],
+    }
+
+
+def _item(fn: FunctionRubric, status: str, feedback: list[str], checks: list[CheckResult] | None = None,
+          source: dict[str, str] | None = None) -> dict[str, Any]:
+    checks = checks or []
+    score = round(sum(c.score for c in checks), 6)
+    return {"function": fn.name, "score": score, "max_score": fn.points, "status": status,
+            "feedback": feedback, "misconception": None, "source": source,
+            "checks": [c.to_json() for c in checks]}
+
+
+def _unscored(fn: FunctionRubric, outcome: str, message: str) -> list[CheckResult]:
+    return [CheckResult(c.name, c.kind, c.visibility, outcome, 0.0, c.points, [message])  # type: ignore[arg-type]
+            for c in fn.checks]
+
+
+@dataclass
+class _Describer:
+    """Formats sandbox errors with the student's own source line."""
+
+    loaded: LoadedSource
+
+    def where(self, lineno: int | None) -> dict[str, str] | None:
+        if not lineno:
+            return None
+        text = self.loaded.line_text(int(lineno))
+        return {"location": self.loaded.location(int(lineno)), "text": (text or "").strip()[:300]}
+
+    def error(self, err: dict[str, Any]) -> str:
+        etype = str(err.get("type") or "Error")
+        message = str(err.get("message") or "").strip()
+        head = f"{etype}: {message}" if message else etype
+        frames = err.get("frames") or []
+        if frames:
+            last = frames[-1]
+            where = self.where(last.get("lineno"))
+            if where:
+                fn = last.get("name")
+                inside = f" in {fn}()" if fn and fn != "<module>" else ""
+                head += f" ({where['location']}{inside}: {where['text']})"
+        return head
+
+    def outcome(self, o: CallOutcome) -> str:
+        if o.status == "crash":
+            return str((o.error or {}).get("message", "the sandbox process died"))
+        return "raised " + self.error(o.error or {})
+
+
+def _load_request(loaded: LoadedSource, rubric: Rubric, sub: Submission) -> dict[str, Any]:
+    return {"filename": f"<{sub.source.name if sub.source else 'submission'}>",
+            "units": [{"source": u.source, "first_line": u.first_line, "label": u.label}
+                      for u in loaded.units],
+            "functions": rubric.function_names}
+
+
+def _run_check(sandbox: Sandbox, ctx: CheckContext, calls: list[PlannedCall], names: list[str],
+               timeout: float | None, stop: list[CallOutcome]) -> list[CallRecord]:
+    records = []
+    for planned in calls:
+        if stop:  # an earlier call of this function hung or killed the sandbox
+            records.append(CallRecord(planned, stop[0]))
+            continue
+        outcome = sandbox.call(ctx.function.name, [to_wire(v) for v in planned.args.values()],
+                               requires_grad=planned.requires_grad, grad=planned.grad,
+                               timeout=timeout, names=names)
+        record = CallRecord(planned, outcome)
+        if outcome.status == "ok":
+            try:
+                record.value = decode_value(outcome.value)
+                record.extras = {k: [decode_value(v) for v in vs] for k, vs in outcome.extras.items()
+                                 if isinstance(vs, list)}
+            except ValueError as exc:
+                record.decode_error = str(exc)
+        elif outcome.status in ("timeout", "crash"):
+            stop.append(outcome)
+        records.append(record)
+    return records
+
+
+def _status(fn: FunctionRubric, checks: list[CheckResult]) -> str:
+    score = sum(c.score for c in checks)
+    outcomes = {c.outcome for c in checks}
+    if abs(score - fn.points) < 1e-9:
+        return "passed"
+    if "timeout" in outcomes:
+        return "timeout"
+    if score == 0 and outcomes <= {"error", "timeout"}:
+        return "error"
+    return "failed" if score == 0 else "partial"
+
+
+def _grade_function(sandbox: Sandbox, fn: FunctionRubric, rubric: Rubric, sub: Submission,
+                    describer: _Describer, reply: LoadReply, timeout: float | None) -> dict[str, Any]:
+    reference = rubric.reference_function(fn.name)
+    import inspect
+
+    names = list(inspect.signature(reference).parameters)
+    feedback: list[str] = []
+    student_params = reply.params.get(fn.name)
+    if student_params is not None and student_params != names:
+        feedback.append(f"Parameter names {student_params} differ from the contract's {names}; "
+                        "arguments are passed by position (no penalty).")
+    checks: list[CheckResult] = []
+    stop: list[CallOutcome] = []
+    source = None
+    for check in fn.checks:
+        ctx = CheckContext(sub.assignment, sub.student, fn, check, reference, describer.outcome)
+        kind = CHECK_KINDS[check.kind]
+        calls = kind.plan(ctx)
+        records = _run_check(sandbox, ctx, calls, names, check.timeout or timeout, stop)
+        result = kind.judge(ctx, records)
+        checks.append(result)
+        if source is None and result.error_lineno:
+            source = describer.where(result.error_lineno)
+    for c in checks:
+        if c.outcome != "passed":
+            feedback.extend(f"{c.name}: {m}" for m in c.messages[:3])
+    feedback.extend(dict.fromkeys(n for c in checks for n in c.notes))
+    return _item(fn, _status(fn, checks), feedback, checks, source)
+
+
+def grade_submission(sub: Submission, rubric: Rubric, limits: Limits) -> dict[str, Any]:
+    """Grade one submission against its rubric.
+
+    Parameters
+    ----------
+    sub : Submission
+        What to grade.
+    rubric : Rubric
+        The assignment's rubric.
+    limits : Limits
+        Sandbox limits.
+
+    Returns
+    -------
+    dict
+        The result document (see the README's schema). A broken submission
+        gives a document with ``errors`` and zero scores; this function does
+        not raise for anything the student did.
+    """
+    doc = _base_document(sub, rubric)
+    if sub.error or sub.source is None:
+        message = sub.error or "no source file"
+        doc["errors"].append(message)
+        doc["items"] = [_item(fn, "error", [message], _unscored(fn, "error", message))
+                        for fn in rubric.functions]
+        return doc
+    try:
+        loaded = load_source(sub.source)
+    except LoadError as exc:
+        doc["errors"].append(str(exc))
+        doc["items"] = [_item(fn, "error", [str(exc)], _unscored(fn, "error", str(exc)))
+                        for fn in rubric.functions]
+        return doc
+    doc["notes"].extend(loaded.notes)
+    describer = _Describer(loaded)
+    with Sandbox(_load_request(loaded, rubric, sub), limits) as sandbox:
+        reply = sandbox.load()
+        load_failure = reply.fatal
+        for err in reply.errors:
+            unit = err.get("unit", "module")
+            prefix = f"Running {unit} raised " if unit != "module" else "Loading the module raised "
+            doc["errors"].append(prefix + describer.error(err))
+        if load_failure:
+            doc["errors"].append(load_failure)
+        for fn in rubric.functions:
+            if load_failure:
+                doc["items"].append(_item(fn, "error", [load_failure],
+                                          _unscored(fn, "error", load_failure)))
+            elif fn.name not in reply.defined:
+                if reply.errors:
+                    why = (f"{fn.name} is not defined: loading stopped at an error "
+                           f"({describer.error(reply.errors[0])}).")
+                    doc["items"].append(_item(fn, "error", [why], _unscored(fn, "error", why),
+                                              describer.where((reply.errors[0].get("frames") or [{}])[-1].get("lineno"))))
+                else:
+                    why = f"No function named {fn.name} was found in the submission."
+                    doc["items"].append(_item(fn, "missing", [why], _unscored(fn, "error", why)))
+            else:
+                doc["items"].append(_grade_function(sandbox, fn, rubric, sub, describer, reply, None))
+        doc["stdout"] = sandbox.stdout
+        if sandbox.starts > 1:
+            doc["notes"].append(f"The sandbox was restarted {sandbox.starts - 1} time(s) after a "
+                                "hang or a crash; only the affected function lost credit.")
+    doc["score"] = round(sum(i["score"] for i in doc["items"]), 6)
+    return doc
+
+
+def is_up_to_date(doc: dict[str, Any] | None, sub: Submission, rubric: Rubric) -> bool:
+    """Whether a stored document already grades this exact submission with this rubric."""
+    return bool(doc) and doc.get("submission_sha256") == sub.sha256 and bool(sub.sha256) and \
+        doc.get("rubric_sha256") == rubric.sha256 and doc.get("grader_version") == grader.__version__ \
+        and doc.get("schema_version") == SCHEMA_VERSION
+
+
+@dataclass
+class RunSummary:
+    """What a run did: graded, skipped as up to date, and the documents."""
+
+    graded: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    documents: list[dict[str, Any]] = field(default_factory=list)
+
+
+def grade_all(submissions: Iterable[Submission], rubrics: dict[str, Rubric], out: Path,
+              limits: Limits, workers: int = 1, force: bool = False,
+              progress: Callable[[Submission, dict[str, Any]], None] | None = None) -> RunSummary:
+    """Grade many submissions, writing each document as soon as it is ready.
+
+    Parameters
+    ----------
+    submissions : iterable of Submission
+    rubrics : dict
+        Assignment name -> rubric.
+    out : Path
+        Output folder (documents under ``out/results``).
+    limits : Limits
+    workers : int
+        Submissions graded at once (one sandbox each).
+    force : bool
+        Regrade even up-to-date documents.
+    progress : callable, optional
+        Called with each submission and its document when it is done.
+
+    Returns
+    -------
+    RunSummary
+    """
+    summary = RunSummary()
+    todo = []
+    for sub in submissions:
+        path = result_path(out, sub.assignment, sub.student)
+        existing = None if force else read_result(path)
+        if existing is not None and is_up_to_date(existing, sub, rubrics[sub.assignment]):
+            summary.skipped.append(f"{sub.assignment}/{sub.student}")
+            summary.documents.append(existing)
+            if progress:
+                progress(sub, existing)
+        else:
+            todo.append(sub)
+
+    def work(sub: Submission) -> dict[str, Any]:
+        doc = grade_submission(sub, rubrics[sub.assignment], limits)
+        write_json_atomic(result_path(out, sub.assignment, sub.student), doc)
+        return doc
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = {pool.submit(work, sub): sub for sub in todo}
+        for future in as_completed(futures):
+            sub = futures[future]
+            doc = future.result()
+            summary.graded.append(f"{sub.assignment}/{sub.student}")
+            summary.documents.append(doc)
+            if progress:
+                progress(sub, doc)
+    summary.documents.sort(key=lambda d: (d["assignment"], d["student"]))
+    return summary

@@ -1,0 +1,210 @@
+"""Rubrics: one YAML file per assignment, validated into frozen models.
+
+A rubric is data: the functions of the assignment with their points and
+checks, and the manual (written) items. Example::
+
+    assignment: hw2
+    title: "Homework 2: DDPM, DDIM, DSM near t = 0, attention"
+    source: seeds/000_ff2b2f8a8d165fc7.txt
+    reference: reference.hw2
+    functions:
+      - name: ddpm_posterior
+        points: 10
+        returns: [mean, var]
+        checks:
+          - name: edge times
+            kind: elementwise
+            visibility: public
+            points: 4
+            case: ddpm_posterior
+            configs: [{N: 1, d: 2, T: 10, t: 1}, {N: 4, d: 3, T: 10, t: 10}]
+    manual:
+      - item: p1_proof
+        title: "Problem 1: the posterior q(x_{t-1} | x_t, x_0)"
+        points: 10
+
+Unknown keys are errors that name the file and the key. Check kinds and case
+generators are looked up in their registries when the rubric is loaded, so a
+typo fails before any student code runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from grader.errors import RubricError
+
+__all__ = ["Check", "FunctionRubric", "ManualItem", "Rubric", "load_rubric", "load_rubrics",
+           "default_rubrics_dir"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Check(_Frozen):
+    """One scored check of a function."""
+
+    name: str = Field(description="Shown to the student; unique within the function.")
+    kind: str = Field(description="Key of grader.judge.checks.CHECK_KINDS.")
+    points: float = Field(gt=0, description="Points of this check; partial credit within it.")
+    visibility: Literal["public", "hidden"] = Field(
+        "hidden", description="Public inputs are the same for everyone and shown; hidden ones "
+        "are drawn per student and not shown.")
+    case: str | None = Field(None, description="Input generator (grader.cases.CASES key).")
+    configs: tuple[dict[str, Any], ...] = Field(
+        ({},), description="One sandbox call per config; each config parameterises the case.")
+    rtol: float = Field(1e-8, ge=0, description="Relative tolerance of elementwise comparison "
+                         "(tight: a wrong formula can be within 1e-6 of the right one, e.g. "
+                         "beta_t vs beta_tilde_t at large t).")
+    atol: float = Field(1e-10, ge=0, description="Absolute tolerance of elementwise comparison.")
+    params: dict[str, Any] = Field(default_factory=dict,
+                                   description="Extra parameters of statistical/property kinds.")
+    timeout: float | None = Field(None, gt=0, description="Per-call wall limit overriding --timeout.")
+
+
+class FunctionRubric(_Frozen):
+    """A contract function: its points and its checks."""
+
+    name: str
+    points: float = Field(gt=0)
+    returns: tuple[str, ...] | None = Field(
+        None, description="Names of the components of a tuple return value.")
+    checks: tuple[Check, ...]
+
+    @model_validator(mode="after")
+    def _points_add_up(self) -> FunctionRubric:
+        total = sum(c.points for c in self.checks)
+        if abs(total - self.points) > 1e-9:
+            raise ValueError(f"checks of {self.name} add up to {total:g} points, not {self.points:g}")
+        names = [c.name for c in self.checks]
+        if len(set(names)) != len(names):
+            raise ValueError(f"check names of {self.name} are not unique: {names}")
+        return self
+
+
+class ManualItem(_Frozen):
+    """A written part graded by people (proof, short answer)."""
+
+    item: str
+    title: str
+    points: float = Field(gt=0)
+
+
+class Rubric(_Frozen):
+    """A whole assignment."""
+
+    assignment: str
+    title: str
+    source: str = Field(description="The problem set this assignment comes from.")
+    reference: str = Field(description="Module exposing the reference functions.")
+    functions: tuple[FunctionRubric, ...]
+    manual: tuple[ManualItem, ...] = ()
+    sha256: str = Field("", description="Hash of the rubric file (filled in by load_rubric).")
+
+    @property
+    def max_score(self) -> float:
+        """Points of all functions (manual items excluded)."""
+        return sum(f.points for f in self.functions)
+
+    @property
+    def function_names(self) -> list[str]:
+        """Function names in rubric order."""
+        return [f.name for f in self.functions]
+
+    @cached_property
+    def reference_module(self) -> Any:
+        """The imported reference module (grader side only)."""
+        return importlib.import_module(self.reference)
+
+    def reference_function(self, name: str) -> Any:
+        """The reference implementation of ``name``."""
+        return getattr(self.reference_module, name)
+
+
+def default_rubrics_dir() -> Path:
+    """The project's ``rubrics/`` folder (next to the ``grader`` package)."""
+    return Path(__file__).resolve().parent.parent / "rubrics"
+
+
+def _validate_registries(rubric: Rubric, path: Path) -> None:
+    from grader.cases import CASES
+    from grader.judge.checks import CHECK_KINDS
+
+    try:
+        module = importlib.import_module(rubric.reference)
+    except ImportError as exc:
+        raise RubricError(f"{path}: reference module {rubric.reference!r} cannot be imported: {exc}") from None
+    for fn in rubric.functions:
+        if not callable(getattr(module, fn.name, None)):
+            raise RubricError(f"{path}: function {fn.name!r} has no reference in {rubric.reference}")
+        for check in fn.checks:
+            if check.kind not in CHECK_KINDS:
+                raise RubricError(f"{path}: {fn.name} / {check.name!r}: unknown check kind "
+                                  f"{check.kind!r}; known: {', '.join(sorted(CHECK_KINDS))}")
+            needs_case = CHECK_KINDS[check.kind].needs_case
+            if needs_case and check.case not in CASES:
+                raise RubricError(f"{path}: {fn.name} / {check.name!r}: unknown case {check.case!r}")
+
+
+def load_rubric(path: Path) -> Rubric:
+    """Read and validate one rubric file.
+
+    Parameters
+    ----------
+    path : Path
+        A ``.yaml`` file.
+
+    Returns
+    -------
+    Rubric
+
+    Raises
+    ------
+    RubricError
+        If the file is not valid YAML, has unknown or missing keys, points
+        that do not add up, or names a check kind, case or reference
+        function that does not exist.
+    """
+    path = Path(path)
+    raw = path.read_bytes()
+    try:
+        data = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        raise RubricError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise RubricError(f"{path}: expected a mapping at top level")
+    try:
+        rubric = Rubric(**data, sha256=hashlib.sha256(raw).hexdigest())
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            loc = ".".join(str(x) for x in err["loc"])
+            lines.append(f"  {loc}: {err['msg']}")
+        raise RubricError(f"{path}: invalid rubric\n" + "\n".join(lines)) from None
+    if rubric.assignment != path.stem:
+        raise RubricError(f"{path}: assignment {rubric.assignment!r} does not match the file name")
+    _validate_registries(rubric, path)
+    return rubric
+
+
+def load_rubrics(folder: Path | None = None) -> dict[str, Rubric]:
+    """Load every ``*.yaml`` rubric of a folder, keyed by assignment.
+
+    Raises
+    ------
+    RubricError
+        If any rubric is invalid, or the folder holds none.
+    """
+    folder = Path(folder) if folder is not None else default_rubrics_dir()
+    paths = sorted(folder.glob("*.yaml"))
+    if not paths:
+        raise RubricError(f"no rubrics (*.yaml) in {folder}")
+    return {p.stem: load_rubric(p) for p in paths}

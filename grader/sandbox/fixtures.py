@@ -1,0 +1,176 @@
+"""Problem set-up objects that student functions receive as arguments.
+
+These are *not* answers: noise predictors, score networks and the like that
+the contract passes in (``eps_model``, ``score``, ``f``). Each is built from a
+registry name and JSON parameters, identically in the grader and in the
+sandbox child, with weights drawn from a private ``torch.Generator`` so the
+same parameters always give the same function.
+
+==========================  ==========================================  ==========
+name                        callable                                     used by
+==========================  ==========================================  ==========
+``mlp_eps_model``           ``(x [N,d], t: int) -> [N,d]`` small MLP     hw2 ddim_sample
+``gaussian_ddim_eps_model`` exact eps of N(0, v I) data, DDIM alphas     hw2 ddim_sample
+``ou_mlp_eps_model``        ``(x [N], t [N]) -> [N]`` small MLP          hw2 dsm_loss
+``ou_linear_eps_model``     eps = (sigma_t - m) x: the score             hw2 dsm_loss
+                            s = m x / sigma_t - x of problem 3(d)
+==========================  ==========================================  ==========
+
+Relation used throughout (contract, hw2): ``eps_model(x, t) = -sigma_t score(x, t)``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import torch
+from torch import nn
+
+from grader.sandbox.protocol import Fixture
+
+__all__ = ["FIXTURES", "build"]
+
+
+def _generator(seed: int) -> torch.Generator:
+    g = torch.Generator()
+    g.manual_seed(int(seed))
+    return g
+
+
+class MLPEpsModel(nn.Module):
+    """Small tanh MLP noise predictor ``(x [N,d], t: int) -> [N,d]``.
+
+    Parameters
+    ----------
+    d : int
+        Data dimension.
+    T : int
+        Number of steps; the time input is scaled to ``t / T``.
+    seed : int
+        Seed of the weights.
+    hidden : int
+        Hidden width.
+    """
+
+    def __init__(self, d: int, T: int, seed: int, hidden: int = 16) -> None:
+        super().__init__()
+        g = _generator(seed)
+        self.T = int(T)
+        self.w1 = nn.Parameter(torch.randn(d + 1, hidden, generator=g, dtype=torch.float64) / math.sqrt(d + 1))
+        self.b1 = nn.Parameter(0.1 * torch.randn(hidden, generator=g, dtype=torch.float64))
+        self.w2 = nn.Parameter(torch.randn(hidden, d, generator=g, dtype=torch.float64) / math.sqrt(hidden))
+
+    def forward(self, x: torch.Tensor, t: int | torch.Tensor) -> torch.Tensor:
+        """Predict the noise; ``t`` is a step in 1..T (int or 0-dim tensor)."""
+        x = torch.as_tensor(x, dtype=torch.float64)
+        tt = torch.full((x.shape[0], 1), float(t) / self.T, dtype=torch.float64)
+        h = torch.tanh(torch.cat([x, tt], dim=1) @ self.w1 + self.b1)
+        return h @ self.w2
+
+
+class GaussianDDIMEpsModel(nn.Module):
+    """Exact noise predictor for data N(0, v I) with cumulative ``alphas``.
+
+    X_t = sqrt(alpha_t) X_0 + sqrt(1 - alpha_t) eps has law
+    N(0, (alpha_t v + 1 - alpha_t) I), so its score is
+    -x / (alpha_t v + 1 - alpha_t) and eps(x, t) = -sqrt(1 - alpha_t) score.
+
+    Parameters
+    ----------
+    alphas : list of float
+        alpha_1 ... alpha_T (cumulative, DDIM notation), ``alphas[t-1]``.
+    data_var : float
+        v, the variance of each data coordinate.
+    """
+
+    def __init__(self, alphas: list[float], data_var: float) -> None:
+        super().__init__()
+        self.register_buffer("alphas", torch.tensor(alphas, dtype=torch.float64))
+        self.data_var = float(data_var)
+
+    def forward(self, x: torch.Tensor, t: int | torch.Tensor) -> torch.Tensor:
+        """Exact eps prediction at step ``t`` in 1..T."""
+        alpha_t = self.alphas[int(t) - 1]
+        return torch.sqrt(1 - alpha_t) * x / (alpha_t * self.data_var + 1 - alpha_t)
+
+
+class OUMLPEpsModel(nn.Module):
+    """Small tanh MLP ``(x [N], t [N]) -> [N]`` for the 1-d OU problem.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the weights.
+    hidden : int
+        Hidden width.
+    """
+
+    def __init__(self, seed: int, hidden: int = 16) -> None:
+        super().__init__()
+        g = _generator(seed)
+        self.w1 = nn.Parameter(torch.randn(2, hidden, generator=g, dtype=torch.float64))
+        self.b1 = nn.Parameter(0.1 * torch.randn(hidden, generator=g, dtype=torch.float64))
+        self.w2 = nn.Parameter(torch.randn(hidden, generator=g, dtype=torch.float64) / math.sqrt(hidden))
+
+    def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        """Predict eps for each (x_n, t_n)."""
+        h = torch.tanh(torch.stack([x, t], dim=-1) @ self.w1 + self.b1)
+        return h @ self.w2
+
+
+class OULinearEpsModel(nn.Module):
+    """eps(x, t) = (sigma_t - m) x for dX = -X/2 dt + dW with p_0 = N(0, 1).
+
+    This is eps = -sigma_t s for the score s = m x / sigma_t - x of hw2
+    problem 3(d) (``m = 0`` is the exact score, since p_t = N(0, 1)).
+
+    Parameters
+    ----------
+    m : float
+        The perturbation size m.
+    """
+
+    def __init__(self, m: float) -> None:
+        super().__init__()
+        self.m = float(m)
+
+    def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        """Evaluate (sigma_t - m) x with sigma_t = sqrt(1 - exp(-t))."""
+        sigma_t = torch.sqrt(-torch.expm1(-t))
+        return (sigma_t - self.m) * x
+
+
+#: Registry: fixture name -> builder taking the fixture's JSON parameters.
+FIXTURES: dict[str, Callable[..., Any]] = {
+    "mlp_eps_model": MLPEpsModel,
+    "gaussian_ddim_eps_model": GaussianDDIMEpsModel,
+    "ou_mlp_eps_model": OUMLPEpsModel,
+    "ou_linear_eps_model": OULinearEpsModel,
+}
+
+
+def build(fixture: Fixture) -> Any:
+    """Build a fixture object from its description.
+
+    Parameters
+    ----------
+    fixture : Fixture
+        Name and parameters.
+
+    Returns
+    -------
+    Any
+        Usually an ``nn.Module`` with float64 parameters.
+
+    Raises
+    ------
+    KeyError
+        If the name is not in :data:`FIXTURES`.
+    """
+    try:
+        builder = FIXTURES[fixture.name]
+    except KeyError:
+        raise KeyError(f"unknown fixture {fixture.name!r}; known: {sorted(FIXTURES)}") from None
+    return builder(**fixture.params)
