@@ -189,6 +189,9 @@ class Sandbox:
             except subprocess.TimeoutExpired:  # pragma: no cover
                 pass
             self.proc = None
+        stderr = getattr(self, "_stderr", None)
+        if stderr is not None and not stderr.closed:
+            stderr.close()
         for fd in (self.req_w, self.resp_r):
             if fd >= 0:
                 try:
@@ -298,7 +301,12 @@ class Sandbox:
             self._kill()
             return CallOutcome("timeout", seconds=timeout)
         except (EOFError, OSError):
-            code = self.proc.poll() if self.proc else None
+            code = None
+            if self.proc is not None:
+                try:
+                    code = self.proc.wait(timeout=2)
+                except subprocess.TimeoutExpired:
+                    code = None
             self._kill()
             return CallOutcome("crash", error={"message": _exit_message(code)})
         except ProtocolError as exc:

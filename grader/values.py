@@ -167,7 +167,9 @@ def describe(value: Value) -> str:
 
 
 def as_array(value: Value) -> ArrayValue | None:
-    """View a value as one array if it is one, or a (nested) list/tuple of equal-shape numbers.
+    """View a value as one array if it is one, or a (nested) list/tuple of Python numbers.
+
+    A tuple of tensors is *not* an array (it is a tuple return value).
 
     Returns
     -------
@@ -176,7 +178,9 @@ def as_array(value: Value) -> ArrayValue | None:
     """
     if isinstance(value, ArrayValue):
         return value
-    if isinstance(value, SeqValue) and value.items:
+    if isinstance(value, SeqValue) and value.items and all(
+            isinstance(v, SeqValue) or (isinstance(v, ArrayValue) and v.source == "python")
+            for v in value.items):
         parts = [as_array(v) for v in value.items]
         if all(p is not None for p in parts):
             shapes = {p.data.shape for p in parts}  # type: ignore[union-attr]

@@ -1,0 +1,359 @@
+"""Misconceptions of hw2 (DDPM posterior, DDIM, DSM near t = 0, attention).
+
+Each function below has the contract's signature and reproduces one mistake;
+the decorator records its title, a short explanation and the equation it
+gets wrong. Conventions as in :mod:`reference` (float64, 1-indexed time;
+``alphas`` cumulative in the DDIM functions).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from reference import ddim, ddpm
+from reference._schedule import alphas_cumprod, alphas_cumprod_prev, extract
+from reference.misconceptions import misconception
+from reference.sde import ou_coefficients
+
+P1 = "hw2 problem 1: mu_tilde_t and beta_tilde_t"
+P2 = "hw2 problem 2: the DDIM step q(X_t | X_{t+1}, X_0)"
+P3 = "hw2 problem 3: gamma_t = exp(-t/2), sigma_t^2 = 1 - exp(-t)"
+P4 = "hw2 problem 4: MHA1 and MHA2"
+
+
+def _sched(betas: torch.Tensor, t: int) -> tuple[torch.Tensor, ...]:
+    beta_t = extract(betas, t, 0)
+    return beta_t, extract(alphas_cumprod(betas), t, 0), extract(alphas_cumprod_prev(betas), t, 0)
+
+
+# -- ddpm_posterior ---------------------------------------------------------------------------
+@misconception("hw2", "ddpm_posterior", "Posterior variance uses beta_t instead of beta_tilde_t",
+               "The variance of q(x_{t-1} | x_t, x_0) is beta_tilde_t = (1 - abar_{t-1}) / (1 - abar_t) "
+               "beta_t, not the forward variance beta_t; the two differ most at small t (beta_tilde_1 = 0).",
+               P1)
+def ddpm_posterior__beta_not_tilde(x_t, x0, betas, t):  # noqa: D103
+    mean, _ = ddpm.ddpm_posterior(x_t, x0, betas, t)
+    return mean, extract(betas, t, 0)
+
+
+@misconception("hw2", "ddpm_posterior", "abar_t used where abar_{t-1} is needed",
+               "The coefficients of mu_tilde_t use abar_{t-1} = prod_{s<=t-1} alpha_s; using the "
+               "cumulative product up to t shifts the time index by one (the variance too).", P1)
+def ddpm_posterior__abar_off_by_one(x_t, x0, betas, t):  # noqa: D103
+    beta_t, abar_t, _ = _sched(betas, t)
+    abar_prev = abar_t  # wrong: should be abar_{t-1}
+    mean = (abar_prev.sqrt() * beta_t * x0 + (1 - beta_t).sqrt() * (1 - abar_prev) * x_t) / (1 - abar_t)
+    return mean, (1 - abar_prev) / (1 - abar_t) * beta_t
+
+
+@misconception("hw2", "ddpm_posterior", "Coefficients of x_0 and x_t swapped",
+               "In mu_tilde_t the factor sqrt(abar_{t-1}) beta_t / (1 - abar_t) multiplies x_0 and "
+               "sqrt(alpha_t)(1 - abar_{t-1}) / (1 - abar_t) multiplies x_t.", P1)
+def ddpm_posterior__coefficients_swapped(x_t, x0, betas, t):  # noqa: D103
+    mean, var = ddpm.ddpm_posterior(x0, x_t, betas, t)
+    return mean, var
+
+
+@misconception("hw2", "ddpm_posterior", "Square root missing on abar_{t-1} and alpha_t",
+               "The means of the forward process scale x by square roots: sqrt(abar_{t-1}) and "
+               "sqrt(alpha_t) appear in mu_tilde_t, not abar_{t-1} and alpha_t.", P1)
+def ddpm_posterior__missing_sqrt(x_t, x0, betas, t):  # noqa: D103
+    beta_t, abar_t, abar_prev = _sched(betas, t)
+    mean = (abar_prev * beta_t * x0 + (1 - beta_t) * (1 - abar_prev) * x_t) / (1 - abar_t)
+    return mean, (1 - abar_prev) / (1 - abar_t) * beta_t
+
+
+# -- ddpm_posterior_mean_from_score -----------------------------------------------------------
+@misconception("hw2", "ddpm_posterior_mean_from_score", "Sign of the score term flipped",
+               "The posterior mean moves x_t along the score: (x_t + beta_t score) / sqrt(1 - beta_t), "
+               "since the score of p_{t|0} points back towards sqrt(abar_t) x_0.", P1)
+def ddpm_posterior_mean_from_score__sign(x_t, score, betas, t):  # noqa: D103
+    beta_t = extract(betas, t, 0)
+    return (x_t - beta_t * score) / (1 - beta_t).sqrt()
+
+
+@misconception("hw2", "ddpm_posterior_mean_from_score", "Divided by sqrt(abar_t) instead of sqrt(alpha_t)",
+               "One reverse step undoes one forward step: divide by sqrt(1 - beta_t) = sqrt(alpha_t), "
+               "not by the cumulative sqrt(abar_t).", P1)
+def ddpm_posterior_mean_from_score__abar(x_t, score, betas, t):  # noqa: D103
+    beta_t, abar_t, _ = _sched(betas, t)
+    return (x_t + beta_t * score) / abar_t.sqrt()
+
+
+@misconception("hw2", "ddpm_posterior_mean_from_score", "beta_tilde_t used in place of beta_t",
+               "The formula of problem 1 multiplies the score by the forward variance beta_t.", P1)
+def ddpm_posterior_mean_from_score__beta_tilde(x_t, score, betas, t):  # noqa: D103
+    beta_t, abar_t, abar_prev = _sched(betas, t)
+    beta_tilde = (1 - abar_prev) / (1 - abar_t) * beta_t
+    return (x_t + beta_tilde * score) / (1 - beta_t).sqrt()
+
+
+# -- ddim_step ---------------------------------------------------------------------------------
+@misconception("hw2", "ddim_step", "sigma_{t+1}^2 forgotten under the square root",
+               "The direction term is sqrt(1 - alpha_t - sigma_{t+1}^2) / sqrt(1 - alpha_{t+1}): the "
+               "variance sigma_{t+1}^2 added by the noise is taken out of the direction, otherwise the "
+               "marginal variance exceeds 1 - alpha_t.", P2)
+def ddim_step__sigma_forgotten(x_next, x0, alpha_t, alpha_next, sigma_next, noise):  # noqa: D103
+    return (math.sqrt(alpha_t) * x0 + math.sqrt(1 - alpha_t) / math.sqrt(1 - alpha_next)
+            * (x_next - math.sqrt(alpha_next) * x0) + sigma_next * noise)
+
+
+@misconception("hw2", "ddim_step", "Noise term sigma_{t+1} eps left out",
+               "q(X_t | X_{t+1}, X_0) has variance sigma_{t+1}^2: the step adds sigma_next * noise.", P2)
+def ddim_step__no_noise(x_next, x0, alpha_t, alpha_next, sigma_next, noise):  # noqa: D103
+    return ddim.ddim_step(x_next, x0, alpha_t, alpha_next, 0.0 * sigma_next, noise)
+
+
+@misconception("hw2", "ddim_step", "sqrt(alpha_{t+1}) missing in the predicted noise",
+               "The noise direction is x_{t+1} - sqrt(alpha_{t+1}) x_0, rescaled by sqrt(1 - alpha_{t+1}).",
+               P2)
+def ddim_step__no_sqrt_alpha_next(x_next, x0, alpha_t, alpha_next, sigma_next, noise):  # noqa: D103
+    coef = math.sqrt(max(1 - alpha_t - sigma_next**2, 0.0)) / math.sqrt(1 - alpha_next)
+    return math.sqrt(alpha_t) * x0 + coef * (x_next - alpha_next * x0) + sigma_next * noise
+
+
+# -- ddim_forward_process ----------------------------------------------------------------------
+def _forward(x0, alphas, sigmas, noise, step, sigma_index_shift=0, noise_shift=0):
+    T = alphas.shape[0]
+    x = alphas[T - 1].sqrt() * x0 + (1 - alphas[T - 1]).sqrt() * noise[T - 1]
+    out = [x]
+    for t in range(T - 1, 0, -1):
+        x = step(x, x0, float(alphas[t - 1]), float(alphas[t]),
+                 float(sigmas[t - sigma_index_shift]), noise[t - 1 + noise_shift])
+        out.append(x)
+    return torch.stack(out[::-1])
+
+
+@misconception("hw2", "ddim_forward_process", "sigma_{t+1}^2 forgotten under the square root",
+               "Each step must use sqrt(1 - alpha_t - sigma_{t+1}^2); without the sigma term the "
+               "marginals X_t | X_0 are wider than N(sqrt(alpha_t) X_0, (1 - alpha_t) I).", P2)
+def ddim_forward_process__sigma_forgotten(x0, alphas, sigmas, noise):  # noqa: D103
+    return _forward(x0, alphas, sigmas, noise, ddim_step__sigma_forgotten)
+
+
+@misconception("hw2", "ddim_forward_process", "sigma_t used in the step to X_t instead of sigma_{t+1}",
+               "The step from X_{t+1} to X_t uses sigma_{t+1} = sigmas[t] (0-indexed), not sigmas[t-1].", P2)
+def ddim_forward_process__sigma_index(x0, alphas, sigmas, noise):  # noqa: D103
+    return _forward(x0, alphas, sigmas, noise, ddim.ddim_step, sigma_index_shift=1)
+
+
+@misconception("hw2", "ddim_forward_process", "Output in reverse time order",
+               "out[t-1] must be X_t, so out[0] is X_1 and out[T-1] is X_T; the process is generated "
+               "from T down to 1 and must be stored in increasing t.", P2)
+def ddim_forward_process__reversed(x0, alphas, sigmas, noise):  # noqa: D103
+    return ddim.ddim_forward_process(x0, alphas, sigmas, noise).flip(0)
+
+
+# -- ddim_sample -------------------------------------------------------------------------------
+def _sample(eps_model, x_T, alphas, sigmas, noise, *, drop_sigma=False, return_x=False, noise_shift=0):
+    T = alphas.shape[0]
+    x = x_T
+    for t in range(T, 1, -1):
+        a, a_prev, s = alphas[t - 1], alphas[t - 2], sigmas[t - 1]
+        e = eps_model(x, t)
+        x0_hat = (x - (1 - a).sqrt() * e) / a.sqrt()
+        s2 = 0.0 if drop_sigma else s**2
+        x = a_prev.sqrt() * x0_hat + (1 - a_prev - s2).clamp_min(0).sqrt() * e + s * noise[t - 1 - noise_shift]
+    if return_x:
+        return x
+    e = eps_model(x, 1)
+    return (x - (1 - alphas[0]).sqrt() * e) / alphas[0].sqrt()
+
+
+@misconception("hw2", "ddim_sample", "sigma_t^2 forgotten under the square root",
+               "X_{t-1} = sqrt(alpha_{t-1}) x0_hat + sqrt(1 - alpha_{t-1} - sigma_t^2) eps + sigma_t noise: "
+               "with sigma_t > 0 the direction term must shrink to keep the right variance.", P2)
+def ddim_sample__sigma_forgotten(eps_model, x_T, alphas, sigmas, noise):  # noqa: D103
+    return _sample(eps_model, x_T, alphas, sigmas, noise, drop_sigma=True)
+
+
+@misconception("hw2", "ddim_sample", "Returns X_1 instead of x0_hat at t = 1",
+               "The sampler ends with the prediction x0_hat = (X_1 - sqrt(1 - alpha_1) eps) / sqrt(alpha_1), "
+               "one more call of eps_model at t = 1.", P2)
+def ddim_sample__returns_x1(eps_model, x_T, alphas, sigmas, noise):  # noqa: D103
+    return _sample(eps_model, x_T, alphas, sigmas, noise, return_x=True)
+
+
+@misconception("hw2", "ddim_sample", "noise[t-2] used in the step from t instead of noise[t-1]",
+               "The noise added in the step t -> t-1 is noise[t-1]; noise[0] is unused.", P2)
+def ddim_sample__noise_index(eps_model, x_T, alphas, sigmas, noise):  # noqa: D103
+    return _sample(eps_model, x_T, alphas, sigmas, noise, noise_shift=1)
+
+
+@misconception("hw2", "ddim_sample", "eps_model called with the 0-indexed step t - 1",
+               "Time is 1-indexed: at X_t the model is asked for eps(X_t, t) with t = T, ..., 1; a 0-indexed "
+               "loop passes t - 1 and the predicted noise belongs to the wrong noise level.", P2)
+def ddim_sample__model_time_shift(eps_model, x_T, alphas, sigmas, noise):  # noqa: D103
+    return _sample(lambda x, t: eps_model(x, max(t - 1, 1)), x_T, alphas, sigmas, noise)
+
+
+# -- ou_coefficients ---------------------------------------------------------------------------
+@misconception("hw2", "ou_coefficients", "gamma_t = exp(-t) instead of exp(-t/2)",
+               "For dX = -X/2 dt + dW the mean decays as exp(-t/2); exp(-t) is the decay of the variance "
+               "term, sigma_t^2 = 1 - exp(-t).", P3)
+def ou_coefficients__gamma_exp_t(t):  # noqa: D103
+    return torch.exp(-t), torch.sqrt(1 - torch.exp(-t))
+
+
+@misconception("hw2", "ou_coefficients", "sigma_t returned as the variance 1 - exp(-t)",
+               "sigma_t is the standard deviation sqrt(1 - exp(-t)); 1 - exp(-t) is sigma_t^2.", P3)
+def ou_coefficients__variance_not_std(t):  # noqa: D103
+    return torch.exp(-t / 2), 1 - torch.exp(-t)
+
+
+@misconception("hw2", "ou_coefficients", "sigma_t = sqrt(1 - exp(-t/2))",
+               "Var(X_t | X_0) = 1 - gamma_t^2 = 1 - exp(-t), not 1 - gamma_t.", P3)
+def ou_coefficients__sigma_from_gamma(t):  # noqa: D103
+    return torch.exp(-t / 2), torch.sqrt(1 - torch.exp(-t / 2))
+
+
+# -- dsm_loss -----------------------------------------------------------------------------------
+@misconception("hw2", "dsm_loss", "gamma_t = exp(-t) in the noisy sample",
+               "X_t = gamma_t X_0 + sigma_t eps with gamma_t = exp(-t/2).", P3)
+def dsm_loss__gamma_exp_t(eps_model, x0, t, eps, lam):  # noqa: D103
+    gamma, sigma = torch.exp(-t), torch.sqrt(1 - torch.exp(-t))
+    return (lam / sigma**2 * (eps_model(gamma * x0 + sigma * eps, t) - eps) ** 2).mean()
+
+
+@misconception("hw2", "dsm_loss", "Weight lam / sigma_t instead of lam / sigma_t^2",
+               "(s - grad log p_{t|0})^2 = (eps_model - eps)^2 / sigma_t^2: the factor is squared.", P3)
+def dsm_loss__sigma_not_squared(eps_model, x0, t, eps, lam):  # noqa: D103
+    gamma, sigma = ou_coefficients(t)
+    return (lam / sigma * (eps_model(gamma * x0 + sigma * eps, t) - eps) ** 2).mean()
+
+
+@misconception("hw2", "dsm_loss", "Weight lambda(t) left out",
+               "The loss is weighted by lam = lambda(t) / sigma_t^2 per sample; without lam the choice "
+               "lambda = sigma_t^2 of part (c) has no effect.", P3)
+def dsm_loss__no_lambda(eps_model, x0, t, eps, lam):  # noqa: D103
+    gamma, sigma = ou_coefficients(t)
+    return ((eps_model(gamma * x0 + sigma * eps, t) - eps) ** 2 / sigma**2).mean()
+
+
+# -- reverse_ode_drift --------------------------------------------------------------------------
+@misconception("hw2", "reverse_ode_drift", "Score term without the factor 1/2",
+               "The probability-flow ODE has drift f - g^2/2 score = -x/2 - score/2 for g = 1.",
+               "hw2 problem 3(e): probability-flow ODE")
+def reverse_ode_drift__full_score(x, t, score):  # noqa: D103
+    return -x / 2 - score
+
+
+@misconception("hw2", "reverse_ode_drift", "Sign of the score term flipped",
+               "F = f - g^2/2 score: the score enters with a minus sign.",
+               "hw2 problem 3(e): probability-flow ODE")
+def reverse_ode_drift__sign(x, t, score):  # noqa: D103
+    return -x / 2 + score / 2
+
+
+@misconception("hw2", "reverse_ode_drift", "Reverse-SDE drift instead of the ODE drift",
+               "The reverse SDE has f - g^2 score; the ODE with the same marginals halves the score term.",
+               "hw2 problem 3(e): probability-flow ODE")
+def reverse_ode_drift__sde_drift(x, t, score):  # noqa: D103
+    return -x / 2 - score
+
+
+# -- attention ------------------------------------------------------------------------------------
+def _heads(Q, K, V, W_Q, W_K, W_V, softmax_dim=-1, scale=None):
+    d_attn = W_Q.shape[2]
+    scale = math.sqrt(d_attn) if scale is None else scale
+    out = []
+    for h in range(W_Q.shape[0]):
+        scores = (Q @ W_Q[h]) @ (K @ W_K[h]).T / scale
+        out.append(torch.softmax(scores, dim=softmax_dim) @ (V @ W_V[h]))
+    return out
+
+
+@misconception("hw2", "mha1", "Softmax over the queries (dim 0) instead of the keys",
+               "Each query's attention weights are a distribution over the keys: normalise each row "
+               "of Q K^T, i.e. softmax over the last dimension.", P4)
+def mha1__softmax_dim0(Q, K, V, params):  # noqa: D103
+    return torch.cat(_heads(Q, K, V, params["W_Q"], params["W_K"], params["W_V"], 0), 1) @ params["W_O"]
+
+
+@misconception("hw2", "mha1", "Scaled by sqrt(d_head) instead of sqrt(d_attn)",
+               "The logits are divided by the square root of the query/key dimension d_attn.", P4)
+def mha1__scale_d_head(Q, K, V, params):  # noqa: D103
+    heads = _heads(Q, K, V, params["W_Q"], params["W_K"], params["W_V"],
+                   scale=math.sqrt(params["W_V"].shape[2]))
+    return torch.cat(heads, 1) @ params["W_O"]
+
+
+@misconception("hw2", "mha1", "Heads summed instead of concatenated before W_O",
+               "MHA1 concatenates the H heads into an L x (H d_head) matrix and then applies W_O.", P4)
+def mha1__sum_heads(Q, K, V, params):  # noqa: D103
+    heads = _heads(Q, K, V, params["W_Q"], params["W_K"], params["W_V"])
+    d_head = params["W_V"].shape[2]
+    return sum(heads) @ params["W_O"][:d_head]
+
+
+@misconception("hw2", "mha2", "Softmax over the queries (dim 0) instead of the keys",
+               "Each query's attention weights are a distribution over the keys: normalise each row "
+               "of Q K^T, i.e. softmax over the last dimension.", P4)
+def mha2__softmax_dim0(Q, K, V, params):  # noqa: D103
+    return sum(_heads(Q, K, V, params["W_Q"], params["W_K"], params["W_V"], 0))
+
+
+@misconception("hw2", "mha2", "Heads averaged instead of summed",
+               "MHA2's output is head_1 + ... + head_H, with no 1/H factor.", P4)
+def mha2__mean_heads(Q, K, V, params):  # noqa: D103
+    return sum(_heads(Q, K, V, params["W_Q"], params["W_K"], params["W_V"])) / params["W_Q"].shape[0]
+
+
+@misconception("hw2", "mha2", "Scaled by sqrt(d_out) instead of sqrt(d_attn)",
+               "The logits are divided by the square root of the query/key dimension d_attn.", P4)
+def mha2__scale_d_out(Q, K, V, params):  # noqa: D103
+    return sum(_heads(Q, K, V, params["W_Q"], params["W_K"], params["W_V"],
+                      scale=math.sqrt(params["W_V"].shape[2])))
+
+
+def _with_wv(params, blocks):
+    out = {k: v.clone() for k, v in params.items() if k != "W_O"}
+    out["W_V"] = torch.stack(blocks)
+    return out
+
+
+@misconception("hw2", "mha1_to_mha2", "W_O not folded into W_V",
+               "MHA2 has no output projection: the map W_O must be absorbed into each head's value "
+               "projection, W_V[h] <- W_V[h] W_O[h d_head:(h+1) d_head].", P4)
+def mha1_to_mha2__not_folded(params):  # noqa: D103
+    return {k: v.clone() for k, v in params.items()}
+
+
+@misconception("hw2", "mha1_to_mha2", "The first block of W_O used for every head",
+               "Each head h gets its own block W_O[h d_head:(h+1) d_head].", P4)
+def mha1_to_mha2__same_block(params):  # noqa: D103
+    W_V, W_O = params["W_V"], params["W_O"]
+    d_head = W_V.shape[2]
+    return _with_wv(params, [W_V[h] @ W_O[:d_head] for h in range(W_V.shape[0])])
+
+
+@misconception("hw2", "mha1_to_mha2", "Rows of W_O taken interleaved across heads",
+               "concat_h(head_h) puts head h in columns h d_head ... (h+1) d_head - 1, so head h meets "
+               "the contiguous rows W_O[h d_head:(h+1) d_head], not every H-th row.", P4)
+def mha1_to_mha2__interleaved(params):  # noqa: D103
+    W_V, W_O = params["W_V"], params["W_O"]
+    H, _, d_head = W_V.shape
+    blocks = W_O.reshape(d_head, H, -1).permute(1, 0, 2)
+    return _with_wv(params, [W_V[h] @ blocks[h] for h in range(H)])
+
+
+@misconception("hw2", "mha_param_counts", "W_O left out of the MHA1 count",
+               "MHA1 also trains the output projection W_O with H d_head d_out parameters.", P4)
+def mha_param_counts__no_w_o(d_Q, d_K, d_V, d_attn, d_head, d_out, H):  # noqa: D103
+    return H * (d_Q * d_attn + d_K * d_attn + d_V * d_head), H * (d_Q * d_attn + d_K * d_attn + d_V * d_out)
+
+
+@misconception("hw2", "mha_param_counts", "W_O counted once per head as d_head x d_out ... without H",
+               "W_O is (H d_head) x d_out: it has H d_head d_out entries.", P4)
+def mha_param_counts__w_o_without_h(d_Q, d_K, d_V, d_attn, d_head, d_out, H):  # noqa: D103
+    return (H * (d_Q * d_attn + d_K * d_attn + d_V * d_head) + d_head * d_out,
+            H * (d_Q * d_attn + d_K * d_attn + d_V * d_out))
+
+
+@misconception("hw2", "mha_param_counts", "Query/key projections counted once, not per head",
+               "Each of the H heads has its own W_Q^h and W_K^h.", P4)
+def mha_param_counts__qk_shared(d_Q, d_K, d_V, d_attn, d_head, d_out, H):  # noqa: D103
+    return (d_Q * d_attn + d_K * d_attn + H * d_V * d_head + H * d_head * d_out,
+            d_Q * d_attn + d_K * d_attn + H * d_V * d_out)

@@ -1,0 +1,91 @@
+"""Every hw2 check both ways: the reference passes, realistic mistakes fail.
+
+The mistakes are the misconception library (reference/misconceptions/hw2.py).
+A check that no misconception fails would be a check that cannot fail.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from reference.misconceptions import for_function
+from tests.conftest import run_check, total_score
+
+FUNCTIONS = ["ddpm_posterior", "ddpm_posterior_mean_from_score", "ddim_step", "ddim_forward_process",
+             "ddim_sample", "ou_coefficients", "dsm_loss", "reverse_ode_drift", "mha1", "mha2",
+             "mha1_to_mha2", "mha_param_counts"]
+
+
+def _checks(rubrics, function):
+    fn = next(f for f in rubrics["hw2"].functions if f.name == function)
+    return [c.name for c in fn.checks]
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_reference_gets_full_marks(rubrics, function):
+    rubric = rubrics["hw2"]
+    for check in _checks(rubrics, function):
+        result = run_check(rubric, function, check, rubric.reference_function(function))
+        assert result.outcome == "passed", (check, result.messages)
+        assert result.score == result.max_score
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_every_misconception_loses_credit(rubrics, function):
+    rubric = rubrics["hw2"]
+    variants = for_function("hw2", function)
+    assert len(variants) >= 3, f"{function}: at least 3 realistic mistakes are catalogued"
+    fn = next(f for f in rubric.functions if f.name == function)
+    for variant in variants:
+        score = total_score(rubric, function, variant.impl)
+        assert score < fn.points, f"{function}: misconception {variant.name} earned full marks"
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_every_check_fails_some_misconception(rubrics, function):
+    rubric = rubrics["hw2"]
+    variants = for_function("hw2", function)
+    for check in _checks(rubrics, function):
+        outcomes = [run_check(rubric, function, check, v.impl).outcome for v in variants]
+        assert any(o != "passed" for o in outcomes), f"{function} / {check}: no mistake fails it"
+
+
+def test_hidden_inputs_differ_per_student_and_are_reproducible(rubrics):
+    from grader.judge.checks import CHECK_KINDS, CheckContext
+
+    rubric = rubrics["hw2"]
+    fn = rubric.functions[0]
+    hidden = next(c for c in fn.checks if c.visibility == "hidden")
+    public = next(c for c in fn.checks if c.visibility == "public")
+
+    def first_input(check, student):
+        ctx = CheckContext("hw2", student, fn, check, rubric.reference_function(fn.name), str)
+        return CHECK_KINDS[check.kind].plan(ctx)[0].args["x_t"]
+
+    assert not first_input(hidden, "alice").equal(first_input(hidden, "bob"))
+    assert first_input(hidden, "alice").equal(first_input(hidden, "alice"))
+    assert first_input(public, "alice").equal(first_input(public, "bob"))
+
+
+def test_hard_coded_public_answers_fail_hidden_checks(rubrics):
+    """A submission that memorised the public outputs earns nothing on hidden inputs."""
+    import torch
+
+    rubric = rubrics["hw2"]
+    ref = rubric.reference_function("reverse_ode_drift")
+    memo = {}
+    from grader.judge.checks import CHECK_KINDS, CheckContext
+
+    fn = next(f for f in rubric.functions if f.name == "reverse_ode_drift")
+    public = next(c for c in fn.checks if c.visibility == "public")
+    ctx = CheckContext("hw2", "x", fn, public, ref, str)
+    for planned in CHECK_KINDS[public.kind].plan(ctx):
+        x = planned.args["x"]
+        memo[x.shape[0]] = ref(*planned.args.values())
+
+    def cheat(x, t, score):
+        return memo.get(x.shape[0], torch.zeros_like(x))
+
+    assert run_check(rubric, "reverse_ode_drift", public.name, cheat).outcome == "passed"
+    hidden = next(c for c in fn.checks if c.visibility == "hidden")
+    assert run_check(rubric, "reverse_ode_drift", hidden.name, cheat).score == 0
