@@ -123,8 +123,11 @@ def _run_check(sandbox: Sandbox, ctx: CheckContext, calls: list[PlannedCall], na
         if outcome.status == "ok":
             try:
                 record.value = decode_value(outcome.value)
-                record.extras = {k: [decode_value(v) for v in vs] for k, vs in outcome.extras.items()
-                                 if isinstance(vs, list)}
+                grads = outcome.extras.get("grad")
+                if isinstance(grads, list):
+                    record.extras["grad"] = [decode_value(v) for v in grads]
+                if isinstance(outcome.extras.get("grad_error"), str):
+                    record.extras["grad_error"] = outcome.extras["grad_error"][:600]
             except ValueError as exc:
                 record.decode_error = str(exc)
         elif outcome.status in ("timeout", "crash"):

@@ -18,6 +18,7 @@ import torch
 from grader.execute import CallOutcome
 from grader.judge.checks import CHECK_KINDS, CallRecord, CheckContext, CheckResult, materialise
 from grader.rubric import Rubric, load_rubrics
+from grader.sandbox.child import _gradient_probe
 from grader.sandbox.codec import to_wire
 from grader.values import decode_value
 
@@ -43,13 +44,7 @@ def run_check(rubric: Rubric, function: str, check_name: str, impl: Callable[...
         before = [copy.deepcopy(a) if isinstance(a, torch.Tensor) else None for a in args]
         try:
             value = impl(*args)
-            extras = {}
-            if planned.grad:
-                out = value[planned.grad["output"]] if planned.grad.get("output") is not None else value
-                out = torch.as_tensor(out)
-                total = out.mean() if planned.grad.get("reduce", "mean") == "mean" else out.sum()
-                grads = torch.autograd.grad(total, [args[i] for i in planned.grad["wrt"]], allow_unused=True)
-                extras = {"grad": [to_wire(g) for g in grads]}
+            extras = _gradient_probe(value, args, planned.grad) if planned.grad else {}
         except Exception as exc:  # noqa: BLE001
             outcome = CallOutcome("error", error={"type": type(exc).__name__, "message": str(exc)})
             records.append(CallRecord(planned, outcome))
@@ -58,7 +53,10 @@ def run_check(rubric: Rubric, function: str, check_name: str, impl: Callable[...
         mutated = [n for n, a, b in zip(names, args, before) if b is not None and not torch.equal(a.detach(), b.detach())]
         outcome = CallOutcome("ok", value=to_wire(value), extras=extras, mutated=mutated)
         record = CallRecord(planned, outcome, decode_value(outcome.value))
-        record.extras = {k: [decode_value(v) for v in vs] for k, vs in extras.items()}
+        if "grad" in extras:
+            record.extras["grad"] = [decode_value(v) for v in extras["grad"]]
+        if "grad_error" in extras:
+            record.extras["grad_error"] = extras["grad_error"]
         records.append(record)
     return kind.judge(ctx, records)
 
@@ -67,3 +65,28 @@ def total_score(rubric: Rubric, function: str, impl: Callable[..., Any], student
     """Sum of the scores of every check of ``function`` for ``impl``."""
     fn = next(f for f in rubric.functions if f.name == function)
     return sum(run_check(rubric, function, c.name, impl, student).score for c in fn.checks)
+
+
+@pytest.fixture(scope="session")
+def graded_sample_class(tmp_path_factory):
+    """Grade the whole bundled sample class once per test session through the CLI.
+
+    Returns (output folder, click result).
+    """
+    from click.testing import CliRunner
+
+    from grader.cli import cli
+
+    out = tmp_path_factory.mktemp("sample-class")
+    result = CliRunner().invoke(cli, ["run", "submissions", "--out", str(out), "--workers", "2",
+                                      "--timeout", "3", "--quiet"])
+    assert result.exit_code == 0, result.output
+    return out, result
+
+
+def pinned_items(out, assignment: str, student: str) -> dict[str, tuple[float, str]]:
+    """{function: (score, status)} of one student's result document."""
+    import json
+
+    doc = json.loads((out / "results" / assignment / f"{student}.json").read_text())
+    return {i["function"]: (i["score"], i["status"]) for i in doc["items"]}

@@ -15,14 +15,19 @@ from typing import Any
 
 import torch
 
-from grader.cases import attention, diffusion
+from grader.cases import attention, diffusion, foundations, objectives, preference, vae
 
 __all__ = ["CASES", "CaseGenerator"]
 
 CaseGenerator = Callable[..., dict[str, Any]]
 
 #: Registry: case name -> generator ``(g: torch.Generator, **config) -> args``.
-CASES: dict[str, CaseGenerator] = {**diffusion.CASES, **attention.CASES}
+CASES: dict[str, CaseGenerator] = {}
+for _module in (diffusion, attention, foundations, objectives, preference, vae):
+    _clash = set(CASES) & set(_module.CASES)
+    if _clash:  # pragma: no cover - a programming error
+        raise RuntimeError(f"case names defined twice: {sorted(_clash)}")
+    CASES.update(_module.CASES)
 
 
 def generate(name: str, g: torch.Generator, config: dict[str, Any]) -> dict[str, Any]:

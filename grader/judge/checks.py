@@ -262,9 +262,13 @@ CHECK_KINDS: dict[str, CheckKind] = {"elementwise": Elementwise()}
 
 
 def _register_more() -> None:
-    from grader.judge import statistical
+    from grader.judge import kinds_foundations, kinds_objectives, kinds_preference, statistical
 
-    CHECK_KINDS.update(statistical.KINDS)
+    for module in (statistical, kinds_foundations, kinds_objectives, kinds_preference):
+        clash = set(CHECK_KINDS) & set(module.KINDS)
+        if clash:  # pragma: no cover - a programming error
+            raise RuntimeError(f"check kinds defined twice: {sorted(clash)}")
+        CHECK_KINDS.update(module.KINDS)
 
 
 _register_more()

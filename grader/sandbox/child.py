@@ -119,6 +119,32 @@ def _tensors_in(value: Any, prefix: str) -> list[tuple[str, Any]]:
     return []
 
 
+def _gradient_probe(value: Any, args: list[Any], grad: dict[str, Any]) -> dict[str, Any]:
+    """Autograd gradient of reduce(value[output]) w.r.t. some arguments.
+
+    Returns ``{"grad": [encoded, ...]}`` (``None`` entries for arguments the
+    output does not depend on) or ``{"grad_error": message}`` when the output
+    is not differentiable (e.g. computed through numpy); the call's value is
+    kept either way.
+    """
+    import torch
+
+    try:
+        out = value[grad["output"]] if grad.get("output") is not None else value
+        if not isinstance(out, torch.Tensor) or not out.requires_grad:
+            kind = type(out).__name__ if not isinstance(out, torch.Tensor) else "tensor without a graph"
+            return {"grad_error": f"the output is not differentiable ({kind}); autograd cannot "
+                                  "reach the inputs"}
+        total = out.mean() if grad.get("reduce", "mean") == "mean" else out.sum()
+        wrt = [args[i] for i in grad["wrt"]]
+        grads = torch.autograd.grad(total, wrt, allow_unused=True)
+        return {"grad": [to_wire(g) for g in grads]}
+    except _CallTimeout:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        return {"grad_error": f"{type(exc).__name__}: {str(exc)[:500]}"}
+
+
 class Child:
     """State of one sandboxed submission: its module and the output stream."""
 
@@ -183,15 +209,10 @@ class Child:
                 signal.setitimer(signal.ITIMER_REAL, timeout)
             try:
                 value = fn(*args)  # type: ignore[misc]
-                extras = {}
+                extras: dict[str, Any] = {}
                 grad = request.get("grad")
                 if grad:
-                    out = value[grad["output"]] if grad.get("output") is not None else value
-                    out = torch.as_tensor(out)
-                    total = out.mean() if grad.get("reduce", "mean") == "mean" else out.sum()
-                    wrt = [args[i] for i in grad["wrt"]]
-                    grads = torch.autograd.grad(total, wrt, allow_unused=True)
-                    extras = {"grad": [to_wire(g) for g in grads]}
+                    extras = _gradient_probe(value, args, grad)
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
         except _CallTimeout:

@@ -151,6 +151,19 @@ FIXTURES: dict[str, Callable[..., Any]] = {
 }
 
 
+def _register_more() -> None:
+    from grader.sandbox import fixtures_foundations, fixtures_objectives, fixtures_preference
+
+    for module in (fixtures_foundations, fixtures_objectives, fixtures_preference):
+        clash = set(FIXTURES) & set(module.FIXTURES)
+        if clash:  # pragma: no cover - a programming error
+            raise RuntimeError(f"fixture names defined twice: {sorted(clash)}")
+        FIXTURES.update(module.FIXTURES)
+
+
+_register_more()
+
+
 def build(fixture: Fixture) -> Any:
     """Build a fixture object from its description.
 

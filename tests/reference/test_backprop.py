@@ -130,7 +130,10 @@ def _chain():
     ("mutate", "match"),
     [
         (lambda n, e, j: (n[::-1], e, j, "out"), "last"),
-        (lambda n, e, j: (n, e + [("y", "x")], j | {("y", "x"): j[("x", "y")]}, "out"), "backwards"),
+        (
+            lambda n, e, j: (n, e + [("y", "x")], j | {("y", "x"): j[("x", "y")]}, "out"),
+            "backwards",
+        ),
         (lambda n, e, j: (n, e, {("x", "y"): j[("x", "y")]}, "out"), "no entry"),
         (
             lambda n, e, j: (n, e, j | {("y", "out"): torch.ones(2, 1, dtype=DTYPE)}, "out"),

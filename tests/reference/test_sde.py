@@ -29,10 +29,11 @@ def _gen(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def one_thread():  # noqa: ANN201
-    """Run single-threaded: on a busy 2-core machine torch's multi-threaded tanh
-    over 20000 elements is ~50x slower than the single-threaded one."""
+    """Run single-threaded: on a busy 2-core machine torch's multi-threaded
+    elementwise kernels (tanh, randn) over 20000 elements are up to 50x slower
+    than single-threaded ones, and these tests loop over 1000 small steps."""
     before = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
@@ -178,7 +179,6 @@ def _mixture_score(x: torch.Tensor, t: float, m0: float, v0: float) -> torch.Ten
 
 
 @pytest.mark.parametrize("lam", [0.0, 0.5, 1.0])
-@pytest.mark.usefixtures("one_thread")
 def test_reverse_sde_sample_gaussian_mixture_moments(lam: float) -> None:
     """Second moment and P(X > 0) of p_t_min for a two-component mixture."""
     m0, v0, T, t_min, K, n = 2.0, 0.25, 2.0, 0.05, 1000, 20000

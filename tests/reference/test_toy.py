@@ -83,7 +83,8 @@ def chi2_accepts(sample: torch.Tensor, var: float, p_fail: float = 1e-7) -> bool
 
 def test_marginal_var():
     t = torch.tensor([0.0, 0.25, 1.0], dtype=DTYPE)
-    torch.testing.assert_close(toy_marginal_var(0.3, t), torch.tensor([0.3, 0.55, 1.3], dtype=DTYPE))
+    expected = torch.tensor([0.3, 0.55, 1.3], dtype=DTYPE)
+    torch.testing.assert_close(toy_marginal_var(0.3, t), expected)
     assert float(toy_marginal_var(0.3, 0.5)) == pytest.approx(0.8)
 
 
