@@ -21,6 +21,7 @@ from grader.discover import Submission
 from grader.errors import LoadError
 from grader.execute import CallOutcome, Limits, LoadReply, Sandbox
 from grader.judge.checks import CHECK_KINDS, CallRecord, CheckContext, CheckResult, PlannedCall
+from grader.judge.diagnose import Evidence, name_misconception
 from grader.load import LoadedSource, load_source
 from grader.record import SCHEMA_VERSION, read_result, result_path, write_json_atomic
 from grader.rubric import FunctionRubric, Rubric
@@ -160,6 +161,7 @@ def _grade_function(sandbox: Sandbox, fn: FunctionRubric, rubric: Rubric, sub: S
         feedback.append(f"Parameter names {student_params} differ from the contract's {names}; "
                         "arguments are passed by position (no penalty).")
     checks: list[CheckResult] = []
+    evidence: list[Evidence] = []
     stop: list[CallOutcome] = []
     source = None
     for check in fn.checks:
@@ -169,13 +171,18 @@ def _grade_function(sandbox: Sandbox, fn: FunctionRubric, rubric: Rubric, sub: S
         records = _run_check(sandbox, ctx, calls, names, check.timeout or timeout, stop)
         result = kind.judge(ctx, records)
         checks.append(result)
+        if check.kind == "elementwise":
+            evidence.append(Evidence(ctx, records))
         if source is None and result.error_lineno:
             source = describer.where(result.error_lineno)
     for c in checks:
         if c.outcome != "passed":
             feedback.extend(f"{c.name}: {m}" for m in c.messages[:3])
     feedback.extend(dict.fromkeys(n for c in checks for n in c.notes))
-    return _item(fn, _status(fn, checks), feedback, checks, source)
+    item = _item(fn, _status(fn, checks), feedback, checks, source)
+    if item["status"] in ("failed", "partial") and evidence:
+        item["misconception"] = name_misconception(sub.assignment, fn.name, evidence)
+    return item
 
 
 def grade_submission(sub: Submission, rubric: Rubric, limits: Limits) -> dict[str, Any]:

@@ -28,14 +28,9 @@ def rubrics() -> dict[str, Rubric]:
     return load_rubrics()
 
 
-def run_check(rubric: Rubric, function: str, check_name: str, impl: Callable[..., Any],
-              student: str = "test_student") -> CheckResult:
-    """Plan a check, call ``impl`` in-process on the planned inputs, and judge."""
-    fn = next(f for f in rubric.functions if f.name == function)
-    check = next(c for c in fn.checks if c.name == check_name)
-    ref = rubric.reference_function(function)
-    ctx = CheckContext(rubric.assignment, student, fn, check, ref, lambda o: str(o.error))
-    kind = CHECK_KINDS[check.kind]
+def _records(ctx: CheckContext, kind: Any, impl: Callable[..., Any]) -> list[CallRecord]:
+    """Plan ``kind`` for ``ctx`` and call ``impl`` in-process on every planned input."""
+    ref = ctx.reference
     records = []
     for planned in kind.plan(ctx):
         args = materialise(planned.args)
@@ -58,7 +53,18 @@ def run_check(rubric: Rubric, function: str, check_name: str, impl: Callable[...
         if "grad_error" in extras:
             record.extras["grad_error"] = extras["grad_error"]
         records.append(record)
-    return kind.judge(ctx, records)
+    return records
+
+
+def run_check(rubric: Rubric, function: str, check_name: str, impl: Callable[..., Any],
+              student: str = "test_student") -> CheckResult:
+    """Plan a check, call ``impl`` in-process on the planned inputs, and judge."""
+    fn = next(f for f in rubric.functions if f.name == function)
+    check = next(c for c in fn.checks if c.name == check_name)
+    ref = rubric.reference_function(function)
+    ctx = CheckContext(rubric.assignment, student, fn, check, ref, lambda o: str(o.error))
+    kind = CHECK_KINDS[check.kind]
+    return kind.judge(ctx, _records(ctx, kind, impl))
 
 
 def total_score(rubric: Rubric, function: str, impl: Callable[..., Any], student: str = "test_student") -> float:

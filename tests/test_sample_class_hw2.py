@@ -122,3 +122,27 @@ def test_help_lists_every_option():
     text = CliRunner().invoke(cli, ["run", "--help"]).output
     for option in ("--out", "--assignment", "--timeout", "--workers", "--force"):
         assert option in text
+
+
+# student -> {function: misconception name} named in the result documents.
+HW2_MISCONCEPTIONS = {
+    "alan_turing": {"ddpm_posterior": "beta_not_tilde"},
+    "blaise_pascal": {"ddpm_posterior": "abar_off_by_one_in_mean"},
+    "david_hilbert": {"ddim_step": "sigma_forgotten", "ddim_forward_process": "sigma_forgotten"},
+    "hedy_lamarr": {"ou_coefficients": "gamma_exp_t", "dsm_loss": "gamma_exp_t"},
+    "pierre_laplace": {"mha1": "softmax_dim0", "mha2": "softmax_dim0"},
+    "rene_descartes": {"ddpm_posterior_mean_from_score": "sign"},
+    "sophie_germain": {"mha_param_counts": "no_w_o"},
+}
+
+
+@pytest.mark.parametrize("student", sorted(HW2_EXPECTED))
+def test_hw2_misconceptions_are_named(graded, student):
+    out, _ = graded
+    doc = json.loads((out / "results" / "hw2" / f"{student}.json").read_text())
+    named = {i["function"]: i["misconception"]["name"] for i in doc["items"] if i["misconception"]}
+    assert named == HW2_MISCONCEPTIONS.get(student, {})
+    if named:
+        html = (out / "reports" / "hw2" / f"{student}.html").read_text()
+        first = next(i for i in doc["items"] if i["misconception"])
+        assert first["misconception"]["title"].split()[0] in html

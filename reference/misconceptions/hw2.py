@@ -48,6 +48,18 @@ def ddpm_posterior__abar_off_by_one(x_t, x0, betas, t):  # noqa: D103
     return mean, (1 - abar_prev) / (1 - abar_t) * beta_t
 
 
+@misconception("hw2", "ddpm_posterior", "abar_t used for abar_{t-1} in the mean",
+               "The coefficients of mu_tilde_t need abar_{t-1} = prod_{s<=t-1} alpha_s: sqrt(abar_{t-1}) "
+               "beta_t / (1 - abar_t) for x_0 and sqrt(alpha_t)(1 - abar_{t-1}) / (1 - abar_t) for x_t. "
+               "Indexing the cumulative product at t - 1 (0-based) gives abar_t and shifts the time "
+               "index by one for every t > 1.", P1)
+def ddpm_posterior__abar_off_by_one_in_mean(x_t, x0, betas, t):  # noqa: D103
+    beta_t, abar_t, abar_prev = _sched(betas, t)
+    wrong_prev = abar_t if int(t) > 1 else abar_prev  # abar_0 = 1 special-cased, then abar[t-1] indexed
+    mean = (wrong_prev.sqrt() * beta_t * x0 + (1 - beta_t).sqrt() * (1 - wrong_prev) * x_t) / (1 - abar_t)
+    return mean, (1 - abar_prev) / (1 - abar_t) * beta_t
+
+
 @misconception("hw2", "ddpm_posterior", "Coefficients of x_0 and x_t swapped",
                "In mu_tilde_t the factor sqrt(abar_{t-1}) beta_t / (1 - abar_t) multiplies x_0 and "
                "sqrt(alpha_t)(1 - abar_{t-1}) / (1 - abar_t) multiplies x_t.", P1)
@@ -247,11 +259,11 @@ def reverse_ode_drift__sign(x, t, score):  # noqa: D103
     return -x / 2 + score / 2
 
 
-@misconception("hw2", "reverse_ode_drift", "Reverse-SDE drift instead of the ODE drift",
-               "The reverse SDE has f - g^2 score; the ODE with the same marginals halves the score term.",
+@misconception("hw2", "reverse_ode_drift", "Forward drift with the wrong sign",
+               "The OU forward drift is f(x) = -x/2; the probability-flow drift keeps it: F = -x/2 - score/2.",
                "hw2 problem 3(e): probability-flow ODE")
-def reverse_ode_drift__sde_drift(x, t, score):  # noqa: D103
-    return -x / 2 - score
+def reverse_ode_drift__forward_sign(x, t, score):  # noqa: D103
+    return x / 2 - score / 2
 
 
 # -- attention ------------------------------------------------------------------------------------

@@ -1,0 +1,42 @@
+"""Misconception naming: each catalogued variant, graded as if a student wrote it, is named."""
+
+from __future__ import annotations
+
+import pytest
+
+from grader.judge.checks import CHECK_KINDS, CheckContext
+from grader.judge.diagnose import Evidence, name_misconception
+from reference.misconceptions import MISCONCEPTIONS, for_function
+from tests.conftest import run_check  # noqa: F401 - imported for its side-effect-free helpers
+
+
+def _evidence(rubric, function, impl):
+    """Elementwise evidence as the pipeline would collect it, with impl as the student."""
+    import tests.conftest as c
+
+    fn = next(f for f in rubric.functions if f.name == function)
+    out = []
+    for check in fn.checks:
+        if check.kind != "elementwise":
+            continue
+        ctx = CheckContext(rubric.assignment, "someone", fn, check, rubric.reference_function(function), str)
+        records = c._records(ctx, CHECK_KINDS[check.kind], impl)
+        out.append(Evidence(ctx, records))
+    return out
+
+
+def _variants(assignment):
+    for_function(assignment, "")  # imports the assignment's library
+    return [v for (a, _), vs in MISCONCEPTIONS.items() if a == assignment for v in vs]
+
+
+@pytest.mark.parametrize("variant", _variants("hw2"), ids=lambda v: f"{v.function}.{v.name}")
+def test_each_hw2_variant_is_named(rubrics, variant):
+    named = name_misconception("hw2", variant.function, _evidence(rubrics["hw2"], variant.function, variant.impl))
+    assert named is not None and named["name"] == variant.name
+
+
+def test_the_reference_is_never_named(rubrics):
+    rubric = rubrics["hw2"]
+    for fn in rubric.functions:
+        assert name_misconception("hw2", fn.name, _evidence(rubric, fn.name, rubric.reference_function(fn.name))) is None
