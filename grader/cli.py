@@ -57,9 +57,13 @@ def cli() -> None:
               help="Regrade every submission, even those whose result is up to date.")
 @click.option("--rubrics", "rubrics_dir", type=click.Path(path_type=Path, file_okay=False),
               default=None, help="Folder of rubric files (default: the project's rubrics/).")
+@click.option("--manual", "manual_csv", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              default=None, help="CSV of instructor scores for written parts: columns student, "
+                                 "assignment, item, points, comment.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def run_command(path: Path, out: Path, assignment: str | None, timeout: float, workers: int,
-                memory_mb: int, force: bool, rubrics_dir: Path | None, quiet: bool) -> None:
+                memory_mb: int, force: bool, rubrics_dir: Path | None, manual_csv: Path | None,
+                quiet: bool) -> None:
     """Grade every submission under PATH.
 
     PATH holds assignment folders (PATH/hw2/alice.py, PATH/hw2/bob.ipynb,
@@ -73,13 +77,16 @@ def run_command(path: Path, out: Path, assignment: str | None, timeout: float, w
     from grader.discover import discover
     from grader.execute import Limits
     from grader.gradebook import write_gradebook
+    from grader.manual import apply_manual, read_manual_scores
     from grader.pipeline import grade_all
+    from grader.record import result_path, write_json_atomic
     from grader.report.render import write_reports
     from grader.rubric import load_rubrics
 
     try:
         rubrics = load_rubrics(rubrics_dir)
         found = discover(path, rubrics, assignment)
+        manual = read_manual_scores(manual_csv, rubrics) if manual_csv else None
         out.mkdir(parents=True, exist_ok=True)
         lock = FileLock(str(out / ".grade.lock"))
         try:
@@ -101,6 +108,14 @@ def run_command(path: Path, out: Path, assignment: str | None, timeout: float, w
 
             summary = grade_all(found.submissions, rubrics, out, limits, workers, force, progress)
             bar.close()
+            if manual is not None:
+                for doc in summary.documents:
+                    if apply_manual(doc, rubrics[doc["assignment"]], manual):
+                        write_json_atomic(result_path(out, doc["assignment"], doc["student"]), doc)
+                known = {(d["student"], d["assignment"]) for d in summary.documents}
+                for student, name in sorted(set(manual) - known):
+                    click.echo(f"warning: manual scores for {student}/{name}, who has no submission",
+                               err=True)
             write_reports(out / "results", out / "reports")
             write_gradebook(out / "results", out / "gradebook.csv")
         finally:
@@ -143,6 +158,81 @@ def export_command(results_out: Path, csv_path: Path, wide: bool) -> None:
         _fail(exc)
         return
     click.echo(f"Wrote {len(frame)} row(s) to {csv_path}")
+
+
+@cli.command("handout")
+@click.argument("assignment")
+@click.option("--format", "fmt", type=click.Choice(["ipynb", "py"]), default="ipynb", show_default=True,
+              help="Notebook or Python module.")
+@click.option("--out", "out_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="File to write (default: handouts/ASSIGNMENT.FORMAT).")
+@click.option("--rubrics", "rubrics_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=None, help="Folder of rubric files (default: the project's rubrics/).")
+def handout_command(assignment: str, fmt: str, out_path: Path | None, rubrics_dir: Path | None) -> None:
+    """Write the student template of ASSIGNMENT: a documented stub per function.
+
+    Generated from the rubric and the reference signatures and docstrings, so
+    the handout and the grader cannot drift apart.
+    """
+    from grader.handout import write_handout
+    from grader.rubric import load_rubrics
+
+    try:
+        rubrics = load_rubrics(rubrics_dir)
+        if assignment not in rubrics:
+            raise UsageError(f"unknown assignment {assignment!r}; known: {', '.join(sorted(rubrics))}")
+        path = out_path or Path("handouts") / f"{assignment}.{fmt}"
+        write_handout(rubrics[assignment], fmt, path)  # type: ignore[arg-type]
+    except GraderError as exc:
+        _fail(exc)
+        return
+    click.echo(f"Wrote {path}")
+
+
+@cli.command("check")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--assignment", required=True, metavar="NAME", help="Which assignment FILE solves.")
+@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Wall-clock seconds allowed for each call of a function.")
+@click.option("--rubrics", "rubrics_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=None, help="Folder of rubric files (default: the project's rubrics/).")
+def check_command(file: Path, assignment: str, timeout: float, rubrics_dir: Path | None) -> None:
+    """Self-check FILE (a .py or .ipynb) on the public checks only, before submitting.
+
+    Runs exactly like grading, but only the public checks, whose inputs are
+    the same for everyone; nothing about hidden checks is run or printed.
+    The score shown is out of the public points only.
+    """
+    from grader.discover import Submission, sha256_file
+    from grader.execute import Limits
+    from grader.pipeline import grade_submission
+    from grader.rubric import load_rubrics, public_only
+
+    try:
+        rubrics = load_rubrics(rubrics_dir)
+        if assignment not in rubrics:
+            raise UsageError(f"unknown assignment {assignment!r}; known: {', '.join(sorted(rubrics))}")
+        if not file.is_file() or file.suffix not in (".py", ".ipynb"):
+            raise UsageError(f"{str(file)!r} is not a .py or .ipynb file")
+        rubric = public_only(rubrics[assignment])
+        kind = "module" if file.suffix == ".py" else "notebook"
+        sub = Submission(assignment, file.stem, file, file, kind, sha256_file(file), file.name)
+        doc = grade_submission(sub, rubric, Limits(call_timeout=timeout))
+    except GraderError as exc:
+        _fail(exc)
+        return
+    for error in doc["errors"]:
+        click.echo(f"error: {error}")
+    width = max(len(i["function"]) for i in doc["items"])
+    for item in doc["items"]:
+        click.echo(f"{item['function']:<{width}}  {item['score']:>5g} / {item['max_score']:<4g} {item['status']}")
+        if item["status"] != "passed":
+            for line in item["feedback"][:3]:
+                click.echo(f"    {line}")
+            if item.get("misconception"):
+                click.echo(f"    hint: {item['misconception']['title']}")
+    click.echo(f"Public checks: {doc['score']:g} / {doc['max_score']:g}. Hidden checks run on other "
+               "inputs when your submission is graded.")
 
 
 @cli.command("report")

@@ -51,6 +51,9 @@ class Limits:
     file_mb: int = 16
     open_files: int = 256
     startup_timeout: float = 60.0
+    #: Top-level packages the submission may not import (the answers and the grader itself;
+    #: ``grader.sandbox`` stays importable). Tests of handouts clear it to run reference bodies.
+    blocked_imports: tuple[str, ...] = ("reference", "grader")
 
     def child_json(self) -> str:
         """The limits the child applies to itself, as JSON."""
@@ -60,6 +63,7 @@ class Limits:
             "file_bytes": self.file_mb << 20,
             "processes": self.processes,
             "open_files": self.open_files,
+            "blocked_imports": list(self.blocked_imports),
         })
 
 

@@ -42,7 +42,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from grader.errors import RubricError
 
 __all__ = ["Check", "FunctionRubric", "ManualItem", "Rubric", "load_rubric", "load_rubrics",
-           "default_rubrics_dir"]
+           "default_rubrics_dir", "public_only"]
 
 
 class _Frozen(BaseModel):
@@ -127,6 +127,20 @@ class Rubric(_Frozen):
     def reference_function(self, name: str) -> Any:
         """The reference implementation of ``name``."""
         return getattr(self.reference_module, name)
+
+
+def public_only(rubric: Rubric) -> Rubric:
+    """The rubric restricted to its public checks (for students' self-checks).
+
+    Functions without public checks are dropped; points become the public points.
+    """
+    functions = []
+    for fn in rubric.functions:
+        checks = tuple(c for c in fn.checks if c.visibility == "public")
+        if checks:
+            functions.append(fn.model_copy(update={"checks": checks,
+                                                   "points": sum(c.points for c in checks)}))
+    return rubric.model_copy(update={"functions": tuple(functions), "manual": ()})
 
 
 def default_rubrics_dir() -> Path:

@@ -1,9 +1,171 @@
-"""Statistical and property checks of hw3."""
+"""Statistical and property checks of hw3.
+
+=========================  ======================================================
+kind                       property (contract, hw3)
+=========================  ======================================================
+``elementwise_autograd``   elementwise comparison for functions that
+                           differentiate internally (implicit score matching):
+                           the reference runs with autograd enabled
+``ism_equals_esm``         for data N(0, I), implicit score matching equals
+                           explicit score matching E|s(x) + x|^2/2 minus d/2,
+                           for several score models (problem 3)
+=========================  ======================================================
+"""
 
 from __future__ import annotations
 
-from grader.judge.checks import CheckKind
+import math
 
-__all__ = ["KINDS"]
+import numpy as np
+import torch
+from scipy import stats
 
-KINDS: dict[str, CheckKind] = {}
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+from grader.judge.checks import (CallRecord, CheckContext, CheckKind, CheckResult, Elementwise, Outcome,
+                                 summarise)
+from grader.judge.statistical import FALSE_FAILURE, _value_array
+from grader.sandbox.fixtures import build
+
+__all__ = ["KINDS", "ElementwiseAutograd", "ISMEqualsESM", "ism_esm_terms"]
+
+#: Extra factor on the union bound for the normal approximation of a mean of
+#: skewed terms (chi-square-like, skewness about 2 / sqrt(N) after averaging)
+#: and for the estimated standard error: at the 5-6 sigma level their
+#: combined effect on the tail probability is well below a factor 10.
+APPROXIMATION_MARGIN = 10.0
+
+
+def _with_autograd(fn: Callable[..., Any]) -> Callable[..., Any]:
+    def call(*args: Any) -> Any:
+        with torch.enable_grad():
+            return fn(*args)
+
+    return call
+
+
+class ElementwiseAutograd(Elementwise):
+    """Elementwise comparison whose reference may differentiate internally.
+
+    Identical to ``elementwise`` (one sandbox call per config, every output
+    within ``rtol``/``atol`` of the reference, split points over cases),
+    except that the reference runs with autograd enabled:
+    :func:`grader.judge.checks.reference_value` evaluates it under
+    ``torch.no_grad()``, where the exact trace of
+    ``implicit_score_matching_loss`` (hw3 problem 3; d backward passes
+    through the score model) silently becomes 0. Students are called with
+    autograd enabled, as always. Shapes, units and errors as for
+    ``elementwise``: a 0-dim loss value; a call that errs or times out
+    fails its case.
+    """
+
+    def judge(self, ctx: CheckContext, records: list[CallRecord]) -> CheckResult:
+        """Compare with the reference evaluated under ``torch.enable_grad()``."""
+        return super().judge(dataclasses.replace(ctx, reference=_with_autograd(ctx.reference)), records)
+
+
+def ism_esm_terms(score_model: torch.nn.Module, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-sample explicit score-matching terms and ISM - (ESM - d/2) differences.
+
+    Parameters
+    ----------
+    score_model : callable
+        s, ``[N, d] -> [N, d]`` row by row, differentiable in its input.
+    x : (N, d) numpy.ndarray
+        Samples of N(0, I).
+
+    Returns
+    -------
+    esm : (N,) numpy.ndarray
+        |s(x_n) + x_n|^2 / 2: explicit score matching against the exact
+        score -x of N(0, I).
+    diff : (N,) numpy.ndarray
+        tr(ds/dx)(x_n) + |s(x_n)|^2/2 - esm_n + d/2 = tr(ds/dx)(x_n) -
+        s(x_n).x_n - |x_n|^2/2 + d/2, whose expectation is 0 by Stein's
+        identity E[tr ds/dx] = E[s(X).X] (hw3 problem 3, integration by parts).
+
+    Notes
+    -----
+    The trace is exact: one backward pass per coordinate (d <= 8).
+    """
+    xt = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    with torch.enable_grad():
+        s = score_model(xt)
+        trace = torch.zeros(x.shape[0], dtype=torch.float64)
+        for i in range(x.shape[1]):
+            (grad,) = torch.autograd.grad(s[:, i].sum(), xt, retain_graph=True, allow_unused=True)
+            if grad is not None:
+                trace = trace + grad[:, i]
+    s_np = s.detach().numpy()
+    tr = trace.detach().numpy()
+    esm = 0.5 * np.sum((s_np + x) ** 2, axis=1)
+    diff = tr + 0.5 * np.sum(s_np**2, axis=1) - esm + 0.5 * x.shape[1]
+    return esm, diff
+
+
+class ISMEqualsESM(CheckKind):
+    """``implicit_score_matching_loss`` on x ~ N(0, I) equals ESM - d/2 (hw3 problem 3).
+
+    One call per rubric config, each with its own score model (``model`` of
+    the case: ``mlp``, ``mlp_big``, ``linear``, ``exact``) and its own sample
+    x ``[N, d]`` ~ N(0, I), N a few thousand, d <= 8.
+
+    Judge: with the student's value J (0-dim), the grader computes on the
+    same x the explicit score-matching estimate E = mean_n |s(x_n) + x_n|^2/2
+    and the per-sample differences D_n = tr(ds/dx)(x_n) + |s(x_n)|^2/2 -
+    |s(x_n) + x_n|^2/2 + d/2 (exact trace, autograd). For a correct J,
+    J - (E - d/2) = mean_n D_n has mean 0 and standard error
+    se = std(D) / sqrt(N). A case passes when
+    |J - (E - d/2)| <= q se with q = Phi^{-1}(1 - alpha / 2),
+    alpha = FALSE_FAILURE / (K * APPROXIMATION_MARGIN) for K cases (union
+    bound). Units: loss values (nats per unit of the score squared). Points
+    are split evenly over the cases. A call that errs, times out or does not
+    return a finite number (any shape with one element) fails its case.
+
+    Source: hw3 problem 3 (Hyvarinen 2005, theorem 1): for p = N(0, I),
+    E[tr ds/dx + |s|^2/2] = E[|s - grad log p|^2/2] - E[|grad log p|^2/2]
+    with grad log p(x) = -x and E|x|^2/2 = d/2.
+    """
+
+    def judge(self, ctx: CheckContext, records: list[CallRecord]) -> CheckResult:
+        """z-test of J - (E - d/2) per score model, union bound over the models."""
+        K = len(records)
+        alpha = FALSE_FAILURE / (K * APPROXIMATION_MARGIN)
+        q = float(stats.norm.isf(alpha / 2))
+        passed = 0
+        outcomes: list[Outcome] = []
+        messages: list[str] = []
+        for i, record in enumerate(records):
+            label = ctx.label(record.planned, i)
+            out, why = _value_array(ctx, record, ())
+            if out is None:
+                bad = self.failed_call(ctx, record)
+                outcomes.append(bad[0] if bad is not None else "failed")
+                messages.append(f"{label}: {why}")
+                continue
+            value = float(out)
+            args = record.planned.args
+            x = args["x"].numpy()
+            N, d = x.shape
+            esm, diff = ism_esm_terms(build(args["score_model"]), x)
+            target = float(esm.mean()) - d / 2
+            se = float(diff.std(ddof=1) / math.sqrt(N))
+            gap = value - target
+            ok = math.isfinite(value) and abs(gap) <= q * se
+            if ok:
+                passed += 1
+                outcomes.append("passed")
+            else:
+                outcomes.append("failed")
+                messages.append(
+                    f"{label}: for data N(0, I) (N = {N:,} samples, d = {d}), implicit score matching "
+                    f"should equal explicit score matching E|s(x) + x|^2/2 minus d/2 = {target:.6g} "
+                    f"(estimated on the same samples); got {value:.6g}, a difference of {gap:.4g} "
+                    f"(accepted within +/-{q * se:.3g}, {q:.2f} standard errors).")
+        return summarise(ctx, passed, K, outcomes, messages, [])
+
+
+KINDS: dict[str, CheckKind] = {"elementwise_autograd": ElementwiseAutograd(),
+                               "ism_equals_esm": ISMEqualsESM()}

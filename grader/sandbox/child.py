@@ -75,9 +75,12 @@ class _CappedWriter(io.TextIOBase):
 class _DenyGraderImports(importlib.abc.MetaPathFinder):
     """Refuse imports of the reference answers and of the grader's own modules."""
 
+    def __init__(self, blocked: list[str]) -> None:
+        self.blocked = set(blocked)
+
     def find_spec(self, name: str, path: Any, target: Any = None) -> None:
         top = name.partition(".")[0]
-        if top == "reference" or (top == "grader" and not name.startswith("grader.sandbox")):
+        if top in self.blocked and not name.startswith("grader.sandbox"):
             raise ImportError(f"importing {name!r} is not allowed in a submission")
         return None
 
@@ -290,9 +293,11 @@ def main(argv: list[str] | None = None) -> None:
 
     torch.set_num_threads(1)
     _apply_limits(limits)
-    sys.meta_path.insert(0, _DenyGraderImports())
-    sys.path[:] = [p for p in sys.path if p and os.path.isdir(p) and not os.path.exists(
-        os.path.join(p, "reference", "__init__.py"))]
+    blocked = limits.get("blocked_imports", ["reference", "grader"])
+    sys.meta_path.insert(0, _DenyGraderImports(blocked))
+    if "reference" in blocked:
+        sys.path[:] = [p for p in sys.path if p and os.path.isdir(p) and not os.path.exists(
+            os.path.join(p, "reference", "__init__.py"))]
     sys.path.insert(0, os.getcwd())
     child.serve()
     os._exit(0)

@@ -1,0 +1,106 @@
+"""Instructor scores for the written parts (manual rubric items).
+
+``grade run ... --manual scores.csv`` merges a CSV with the columns
+``student, assignment, item, points, comment`` (comment optional) into the
+result documents. A scored item counts in ``score`` and ``max_score``; an
+item without a score stays *pending*: shown as pending in the report and
+counted in neither, so a student is never shown a zero for ungraded work.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+from grader.errors import UsageError
+from grader.rubric import Rubric
+
+__all__ = ["ManualScores", "read_manual_scores", "apply_manual"]
+
+#: (student, assignment) -> item -> (points, comment)
+ManualScores = dict[tuple[str, str], dict[str, tuple[float, str]]]
+
+REQUIRED = ("student", "assignment", "item", "points")
+
+
+def read_manual_scores(path: Path, rubrics: dict[str, Rubric]) -> ManualScores:
+    """Read and validate a manual-scores CSV.
+
+    Parameters
+    ----------
+    path : Path
+        CSV with a header row; columns ``student``, ``assignment``, ``item``,
+        ``points`` and optionally ``comment``.
+    rubrics : dict
+        Known assignments and their manual items.
+
+    Returns
+    -------
+    ManualScores
+
+    Raises
+    ------
+    UsageError
+        If the file is unreadable, a column is missing, or a row names an
+        unknown assignment or item, has points outside [0, max], or repeats
+        an earlier (student, assignment, item). The message gives the row.
+    """
+    import pandas as pd
+
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"cannot read manual scores {str(path)!r}: {exc}") from None
+    missing = [c for c in REQUIRED if c not in frame.columns]
+    if missing:
+        raise UsageError(f"{path}: missing column(s) {missing}; expected {list(REQUIRED)} (+ comment)")
+    scores: ManualScores = {}
+    for row_number, row in enumerate(frame.to_dict("records"), start=2):
+        where = f"{path}, row {row_number}"
+        assignment = row["assignment"].strip()
+        if assignment not in rubrics:
+            raise UsageError(f"{where}: unknown assignment {assignment!r}")
+        items = {m.item: m for m in rubrics[assignment].manual}
+        item = row["item"].strip()
+        if item not in items:
+            raise UsageError(f"{where}: {assignment} has no manual item {item!r}; "
+                             f"known: {', '.join(items) or 'none'}")
+        text = row["points"].strip()
+        if not text:
+            continue  # an empty cell means "not graded yet"
+        try:
+            points = float(text)
+        except ValueError:
+            raise UsageError(f"{where}: points {text!r} is not a number") from None
+        if not (math.isfinite(points) and 0 <= points <= items[item].points):
+            raise UsageError(f"{where}: points {points:g} outside 0..{items[item].points:g} for {item}")
+        key = (row["student"].strip(), assignment)
+        if item in scores.get(key, {}):
+            raise UsageError(f"{where}: a second score for {key[0]} / {assignment} / {item}")
+        scores.setdefault(key, {})[item] = (points, str(row.get("comment", "")).strip())
+    return scores
+
+
+def apply_manual(doc: dict[str, Any], rubric: Rubric, scores: ManualScores) -> bool:
+    """Merge manual scores into a result document in place.
+
+    Returns
+    -------
+    bool
+        Whether the document changed (and must be written again).
+    """
+    before = (doc.get("manual"), doc.get("score"), doc.get("max_score"))
+    given = scores.get((doc["student"], doc["assignment"]), {})
+    manual = []
+    for m in rubric.manual:
+        old = next((e for e in doc.get("manual", []) if e.get("item") == m.item), {})
+        points, comment = given.get(m.item, (old.get("score"), old.get("comment", "")))
+        manual.append({"item": m.item, "title": m.title, "max_score": m.points, "score": points,
+                       "comment": comment})
+    doc["manual"] = manual
+    auto = sum(i["score"] for i in doc["items"])
+    scored = [e for e in manual if e["score"] is not None]
+    doc["score"] = round(auto + sum(e["score"] for e in scored), 6)
+    doc["max_score"] = round(rubric.max_score + sum(e["max_score"] for e in scored), 6)
+    return (doc["manual"], doc["score"], doc["max_score"]) != before
