@@ -53,6 +53,10 @@ def cli() -> None:
               help="Submissions graded at once, each in its own sandbox process.")
 @click.option("--memory-mb", default=4096, show_default=True, type=click.IntRange(min=256),
               help="Address-space limit of each sandbox (MiB).")
+@click.option("--isolation", type=click.Choice(["auto", "bwrap", "none"]), default="auto",
+              show_default=True,
+              help="auto: bubblewrap namespaces (no network, no view of other files) and a pids "
+                   "cgroup where the host allows; bwrap: require them; none: resource limits only.")
 @click.option("--force", is_flag=True,
               help="Regrade every submission, even those whose result is up to date.")
 @click.option("--rubrics", "rubrics_dir", type=click.Path(path_type=Path, file_okay=False),
@@ -62,7 +66,7 @@ def cli() -> None:
                                  "assignment, item, points, comment.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def run_command(path: Path, out: Path, assignment: str | None, timeout: float, workers: int,
-                memory_mb: int, force: bool, rubrics_dir: Path | None, manual_csv: Path | None,
+                memory_mb: int, isolation: str, force: bool, rubrics_dir: Path | None, manual_csv: Path | None,
                 quiet: bool) -> None:
     """Grade every submission under PATH.
 
@@ -77,6 +81,7 @@ def run_command(path: Path, out: Path, assignment: str | None, timeout: float, w
     from grader.discover import discover
     from grader.execute import Limits
     from grader.gradebook import write_gradebook
+    from grader.isolation import detect
     from grader.manual import apply_manual, read_manual_scores
     from grader.pipeline import grade_all
     from grader.record import result_path, write_json_atomic
@@ -97,7 +102,13 @@ def run_command(path: Path, out: Path, assignment: str | None, timeout: float, w
         try:
             for line in found.skipped:
                 click.echo(f"skipped: {line}", err=True)
-            limits = Limits(call_timeout=timeout, memory_mb=memory_mb)
+            limits = Limits(call_timeout=timeout, memory_mb=memory_mb, isolation=isolation)
+            try:
+                missing = detect(isolation).missing  # type: ignore[arg-type]
+            except RuntimeError as exc:
+                raise UsageError(str(exc)) from None
+            for line in missing:
+                click.echo(f"warning: sandbox: {line}", err=True)
             start = time.perf_counter()
             bar = tqdm(total=len(found.submissions), unit="submission", disable=quiet,
                        file=sys.stderr, dynamic_ncols=True)

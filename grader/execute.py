@@ -35,6 +35,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from grader.isolation import PidsCgroup, bwrap_arguments, detect
 from grader.sandbox.protocol import ProtocolError, read_frame, write_frame
 
 __all__ = ["Limits", "CallOutcome", "LoadReply", "Sandbox"]
@@ -54,6 +55,11 @@ class Limits:
     #: Top-level packages the submission may not import (the answers and the grader itself;
     #: ``grader.sandbox`` stays importable). Tests of handouts clear it to run reference bodies.
     blocked_imports: tuple[str, ...] = ("reference", "grader")
+    #: "auto": bubblewrap namespaces and a pids cgroup where the host allows them;
+    #: "bwrap": require bubblewrap; "none": resource limits only.
+    isolation: str = "auto"
+    #: Size of the tmpfs working directory (and /tmp) inside bubblewrap, MiB.
+    scratch_mb: int = 64
 
     def child_json(self) -> str:
         """The limits the child applies to itself, as JSON."""
@@ -158,6 +164,8 @@ class Sandbox:
         self.stdout_dropped = 0
         self.starts = 0
         self.last_load: LoadReply | None = None
+        self.isolation = detect(limits.isolation)  # type: ignore[arg-type]
+        self.cgroup: PidsCgroup | None = None
 
     # -- life cycle --------------------------------------------------------------
     def __enter__(self) -> Sandbox:
@@ -172,11 +180,20 @@ class Sandbox:
         self._stderr = tempfile.TemporaryFile()
         cmd = [sys.executable, "-I", "-m", "grader.sandbox.child",
                str(req_r), str(resp_w), self.limits.child_json()]
+        env = _child_env(self.scratch)
+        if self.isolation.bwrap:
+            cmd = bwrap_arguments(self.isolation.bwrap, self.limits.scratch_mb << 20) + cmd
+            env.update(HOME="/scratch", TMPDIR="/scratch")
+        if self.isolation.pids_root is not None:
+            if self.cgroup is None:
+                self.cgroup = PidsCgroup(self.isolation.pids_root, self.limits.processes)
+            # join the cgroup first, then become the sandbox: every descendant inherits it
+            cmd = ["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"', str(self.cgroup.procs)] + cmd
         try:
             self.proc = subprocess.Popen(
                 cmd, pass_fds=(req_r, resp_w), stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL, stderr=self._stderr, cwd=self.scratch,
-                env=_child_env(self.scratch), start_new_session=True)
+                env=env, start_new_session=True)
         finally:
             os.close(req_r)
             os.close(resp_w)
@@ -193,6 +210,8 @@ class Sandbox:
             except subprocess.TimeoutExpired:  # pragma: no cover
                 pass
             self.proc = None
+        if self.cgroup is not None:
+            self.cgroup.kill_all()
         stderr = getattr(self, "_stderr", None)
         if stderr is not None and not stderr.closed:
             stderr.close()
@@ -212,6 +231,9 @@ class Sandbox:
             except OSError:
                 pass
         self._kill()
+        if self.cgroup is not None:
+            self.cgroup.remove()
+            self.cgroup = None
         shutil.rmtree(self.scratch, ignore_errors=True)
 
     def _receive(self, deadline: float) -> dict[str, Any]:

@@ -20,6 +20,7 @@ import grader
 from grader.discover import Submission
 from grader.errors import LoadError
 from grader.execute import CallOutcome, Limits, LoadReply, Sandbox
+from grader.isolation import detect
 from grader.judge.checks import CHECK_KINDS, CallRecord, CheckContext, CheckResult, PlannedCall
 from grader.judge.diagnose import Evidence, name_misconception
 from grader.load import LoadedSource, load_source
@@ -219,6 +220,7 @@ def grade_submission(sub: Submission, rubric: Rubric, limits: Limits) -> dict[st
                         for fn in rubric.functions]
         return doc
     doc["notes"].extend(loaded.notes)
+    doc["notes"].extend(f"Sandbox: {m}." for m in detect(limits.isolation).missing)  # type: ignore[arg-type]
     describer = _Describer(loaded)
     with Sandbox(_load_request(loaded, rubric, sub), limits) as sandbox:
         reply = sandbox.load()

@@ -87,6 +87,8 @@ def _compare_arrays(expected: ArrayValue, got: ArrayValue, rtol: float, atol: fl
     close = np.isclose(val, exp, rtol=rtol, atol=atol, equal_nan=True)
     if np.all(close):
         return
+    shape = exp.shape
+    exp, val, close = exp.reshape(-1), val.reshape(-1), np.asarray(close).reshape(-1)
     diff = np.abs(val - exp)
     diff[~np.isfinite(diff)] = 0.0
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -97,11 +99,11 @@ def _compare_arrays(expected: ArrayValue, got: ArrayValue, rtol: float, atol: fl
     i_rel = int(np.argmax(np.where(np.isfinite(rel), rel, np.finfo(float).max)))
     first = int(np.flatnonzero(~close)[0])
     lines = [f"{what}: mismatched elements: {k} / {n} ({100.0 * k / max(n, 1):.1f}%), "
-             f"first at index {_index(exp.shape, first)} "
+             f"first at index {_index(shape, first)} "
              f"(expected {exp.flat[first]:.6g}, got {val.flat[first]:.6g})."]
     lines.append(f"Greatest absolute difference: {diff.flat[i_abs]:.3g} at index "
-                 f"{_index(exp.shape, i_abs)} (up to {atol:.1e} allowed); greatest relative "
-                 f"difference: {rel.flat[i_rel]:.3g} at index {_index(exp.shape, i_rel)} "
+                 f"{_index(shape, i_abs)} (up to {atol:.1e} allowed); greatest relative "
+                 f"difference: {rel.flat[i_rel]:.3g} at index {_index(shape, i_rel)} "
                  f"(up to {rtol:.1e} allowed).")
     out.fail(" ".join(lines))
 

@@ -42,13 +42,13 @@ def _array_to_wire(arr: np.ndarray, source: str, budget: _Budget) -> dict[str, A
     budget.take(int(arr.size))
     orig = str(arr.dtype)
     if arr.dtype == np.bool_:
-        wire = np.ascontiguousarray(arr, dtype=np.bool_)
+        wire = np.array(arr, dtype=np.bool_, order="C")
         dtype = "bool"
     elif np.issubdtype(arr.dtype, np.integer):
-        wire = np.ascontiguousarray(arr, dtype="<i8")
+        wire = np.array(arr, dtype="<i8", order="C")
         dtype = "int64"
     elif np.issubdtype(arr.dtype, np.floating):
-        wire = np.ascontiguousarray(arr, dtype="<f8")
+        wire = np.array(arr, dtype="<f8", order="C")
         dtype = "float64"
     else:
         return {"$unsupported": f"array of dtype {orig}"}
