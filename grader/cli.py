@@ -49,6 +49,8 @@ def cli() -> None:
                    "e.g. PATH/hw2/<student>.py).")
 @click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
               help="Wall-clock seconds allowed for each call of a student function.")
+@click.option("--startup-timeout", default=60.0, show_default=True, type=click.FloatRange(min=1),
+              help="Seconds allowed to start a sandbox and run a submission's top level.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
               help="Submissions graded at once, each in its own sandbox process.")
 @click.option("--memory-mb", default=4096, show_default=True, type=click.IntRange(min=256),
@@ -65,7 +67,8 @@ def cli() -> None:
               default=None, help="CSV of instructor scores for written parts: columns student, "
                                  "assignment, item, points, comment.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def run_command(path: Path, out: Path, assignment: str | None, timeout: float, workers: int,
+def run_command(path: Path, out: Path, assignment: str | None, timeout: float, startup_timeout: float,
+                workers: int,
                 memory_mb: int, isolation: str, force: bool, rubrics_dir: Path | None, manual_csv: Path | None,
                 quiet: bool) -> None:
     """Grade every submission under PATH.
@@ -102,7 +105,8 @@ def run_command(path: Path, out: Path, assignment: str | None, timeout: float, w
         try:
             for line in found.skipped:
                 click.echo(f"skipped: {line}", err=True)
-            limits = Limits(call_timeout=timeout, memory_mb=memory_mb, isolation=isolation)
+            limits = Limits(call_timeout=timeout, memory_mb=memory_mb, isolation=isolation,
+                            startup_timeout=startup_timeout)
             try:
                 missing = detect(isolation).missing  # type: ignore[arg-type]
             except RuntimeError as exc:

@@ -89,14 +89,33 @@ def _visible(p: Path) -> bool:
     return not p.name.startswith(".") and p.name not in _IGNORED
 
 
+def _escapes(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is a symbolic link (at any level below ``folder``) leading outside it."""
+    try:
+        return not path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):  # a broken or looping link
+        return True
+
+
 def _student_entry(assignment: str, entry: Path, root: Path) -> Submission | None:
     rel = str(entry.relative_to(root)) if entry.is_relative_to(root) else str(entry)
+    if entry.is_symlink() or (entry.is_dir() and any(p.is_symlink() for p in entry.iterdir())):
+        kind: Literal["module", "notebook", "package"] = (
+            "package" if entry.is_dir() else "notebook" if entry.suffix == ".ipynb" else "module")
+        targets = [entry] if not entry.is_dir() else [p for p in entry.iterdir() if p.is_symlink()]
+        if any(_escapes(t, entry.parent) for t in targets):
+            student = entry.stem if not entry.is_dir() else entry.name
+            if entry.is_dir() or entry.suffix in _CODE_SUFFIXES:
+                return Submission(assignment, student, entry, None, kind, "", rel,
+                                  "the submission is a symbolic link pointing outside the submission "
+                                  "folder; submit the file itself")
+            return None
     if entry.is_file():
         if entry.suffix not in _CODE_SUFFIXES:
             return None
-        kind: Literal["module", "notebook", "package"] = (
+        file_kind: Literal["module", "notebook", "package"] = (
             "module" if entry.suffix == ".py" else "notebook")
-        return Submission(assignment, entry.stem, entry, entry, kind, sha256_file(entry), rel)
+        return Submission(assignment, entry.stem, entry, entry, file_kind, sha256_file(entry), rel)
     if entry.is_dir():
         candidates = sorted(p for p in entry.iterdir()
                             if _visible(p) and p.is_file() and p.suffix in _CODE_SUFFIXES)

@@ -248,12 +248,21 @@ class Sandbox:
             self.stdout_dropped = max(self.stdout_dropped, dropped)
         return reply
 
+    def _exit_code(self) -> int | None:
+        """The child's exit status, waiting briefly for it to be reaped (None if still alive)."""
+        if self.proc is None:
+            return None
+        try:
+            return self.proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            return None
+
     def _startup_failure(self) -> str:
-        code = self.proc.poll() if self.proc else None
+        code = self._exit_code()
         self._stderr.seek(0)
         tail = self._stderr.read()[-1500:].decode("utf-8", "replace").strip()
-        reason = f"the sandbox process exited with status {code}" if code is not None else (
-            "the submission did not finish loading in time")
+        reason = _exit_message(code) if code is not None else (
+            "the process running the submission stopped answering while loading")
         return reason + (f": {tail.splitlines()[-1]}" if tail else "")
 
     def load(self) -> LoadReply:
@@ -327,12 +336,7 @@ class Sandbox:
             self._kill()
             return CallOutcome("timeout", seconds=timeout)
         except (EOFError, OSError):
-            code = None
-            if self.proc is not None:
-                try:
-                    code = self.proc.wait(timeout=2)
-                except subprocess.TimeoutExpired:
-                    code = None
+            code = self._exit_code()
             self._kill()
             return CallOutcome("crash", error={"message": _exit_message(code)})
         except ProtocolError as exc:

@@ -125,10 +125,35 @@ def detect(mode: Mode = "auto") -> Isolation:
                        + ("not installed (apt-get install bubblewrap)" if not path
                           else "installed but cannot create namespaces on this host"))
     pids_root = _pids_root()
+    if pids_root is not None:
+        remove_stale_cgroups(pids_root)
     if pids_root is None:
         missing.append("no process-count cgroup (needs a writable pids cgroup): a fork bomb is limited "
                        "only by RLIMIT_NPROC, which does not bind root")
     return Isolation(bwrap, pids_root, tuple(missing))
+
+
+def remove_stale_cgroups(root: Path) -> int:
+    """Remove cgroups left by graders that died (``kill -9``), killing what is inside.
+
+    Returns
+    -------
+    int
+        How many were removed.
+    """
+    removed = 0
+    for path in root.glob("grader-*-*"):
+        try:
+            owner = int(path.name.split("-")[1])
+        except (IndexError, ValueError):
+            continue
+        if owner == os.getpid() or os.path.exists(f"/proc/{owner}"):
+            continue
+        stale = PidsCgroup.__new__(PidsCgroup)
+        stale.path = path
+        stale.remove()
+        removed += 1
+    return removed
 
 
 class PidsCgroup:

@@ -21,7 +21,7 @@ from grader.discover import Submission
 from grader.errors import LoadError
 from grader.execute import CallOutcome, Limits, LoadReply, Sandbox
 from grader.isolation import detect
-from grader.judge.checks import CHECK_KINDS, CallRecord, CheckContext, CheckResult, PlannedCall
+from grader.judge.checks import CHECK_KINDS, CallRecord, CheckContext, CheckResult, Elementwise, PlannedCall
 from grader.judge.diagnose import Evidence, name_misconception
 from grader.load import LoadedSource, load_source
 from grader.record import SCHEMA_VERSION, read_result, result_path, write_json_atomic
@@ -30,6 +30,11 @@ from grader.sandbox.codec import to_wire
 from grader.values import decode_value
 
 __all__ = ["grade_submission", "grade_all", "RunSummary", "is_up_to_date"]
+
+
+#: Prefix of the message recorded when the grader itself fails on a check.
+GRADER_BUG = "The grader failed while judging this check (a bug in the grader, not in your code; " \
+    "tell the instructors)"
 
 
 def _now() -> str:
@@ -170,9 +175,13 @@ def _grade_function(sandbox: Sandbox, fn: FunctionRubric, rubric: Rubric, sub: S
         kind = CHECK_KINDS[check.kind]
         calls = kind.plan(ctx)
         records = _run_check(sandbox, ctx, calls, names, check.timeout or timeout, stop)
-        result = kind.judge(ctx, records)
+        try:
+            result = kind.judge(ctx, records)
+        except Exception as exc:  # noqa: BLE001 - a grader bug must not stop the class
+            result = CheckResult(check.name, check.kind, check.visibility, "error", 0.0, check.points,
+                                 [f"{GRADER_BUG}: {type(exc).__name__}: {exc}"])
         checks.append(result)
-        if check.kind == "elementwise":
+        if isinstance(kind, Elementwise):
             evidence.append(Evidence(ctx, records))
         if source is None and result.error_lineno:
             source = describer.where(result.error_lineno)
@@ -251,6 +260,8 @@ def grade_submission(sub: Submission, rubric: Rubric, limits: Limits) -> dict[st
             doc["notes"].append(f"The sandbox was restarted {sandbox.starts - 1} time(s) after a "
                                 "hang or a crash; only the affected function lost credit.")
     doc["score"] = round(sum(i["score"] for i in doc["items"]), 6)
+    if any(m.startswith(GRADER_BUG) for i in doc["items"] for c in i["checks"] for m in c["messages"]):
+        doc["errors"].append(GRADER_BUG + ": see the checks marked error below.")
     return doc
 
 

@@ -163,6 +163,8 @@ def describe(value: Value) -> str:
         return f"a dict with keys {sorted(value.items)[:8]}"
     if isinstance(value, TextValue):
         return "a string"
+    if " " in value.type_name:  # a reason, e.g. "output holds more than 20,000,000 numbers"
+        return f"a value the grader refused ({value.type_name})"
     return f"an object of type {value.type_name}"
 
 

@@ -51,7 +51,9 @@ __all__ = [
 ]
 
 
-def _call(fn: Callable[..., torch.Tensor], name: str, shape: torch.Size, *args: object) -> torch.Tensor:
+def _call(
+    fn: Callable[..., torch.Tensor], name: str, shape: torch.Size, *args: object
+) -> torch.Tensor:
     """Call a user-supplied callable and check that it returns a tensor of ``shape``."""
     out = fn(*args)
     if not isinstance(out, torch.Tensor) or out.shape != shape:
@@ -214,16 +216,18 @@ def implicit_score_matching_loss(
     require_tensor(x, "x", ndim=2)
     # A new leaf that shares x's storage: x itself is not touched.
     x_in = x if x.requires_grad else x.detach().requires_grad_(True)
-    s = _call(score_model, "score_model(x)", x.shape, x_in)
-    trace = torch.zeros(x.shape[0], dtype=s.dtype, device=s.device)
-    if s.requires_grad:
-        for i in range(x.shape[1]):
-            (grad,) = torch.autograd.grad(
-                s[:, i].sum(), x_in, create_graph=True, allow_unused=True
-            )
-            if grad is not None:
-                trace = trace + grad[:, i]
-    return (trace + 0.5 * (s**2).sum(dim=1)).mean()
+    # The exact trace needs autograd even when called under torch.no_grad().
+    with torch.enable_grad():
+        s = _call(score_model, "score_model(x)", x.shape, x_in)
+        trace = torch.zeros(x.shape[0], dtype=s.dtype, device=s.device)
+        if s.requires_grad:
+            for i in range(x.shape[1]):
+                (grad,) = torch.autograd.grad(
+                    s[:, i].sum(), x_in, create_graph=True, allow_unused=True
+                )
+                if grad is not None:
+                    trace = trace + grad[:, i]
+        return (trace + 0.5 * (s**2).sum(dim=1)).mean()
 
 
 def denoising_score_matching_loss(
@@ -265,7 +269,8 @@ def denoising_score_matching_loss(
 
     .. math::
 
-        \tfrac12\,\mathbb E\left\|s_\theta(\tilde x) - \nabla_{\tilde x}\log q_\sigma(\tilde x|x)\right\|^2
+        \tfrac12\,\mathbb E\left\|s_\theta(\tilde x)
+            - \nabla_{\tilde x}\log q_\sigma(\tilde x|x)\right\|^2
         = \tfrac12\,\mathbb E\left\|s_\theta(x + \sigma\epsilon) + \epsilon/\sigma\right\|^2,
 
     which equals the explicit score-matching loss on :math:`q_\sigma` up to a

@@ -75,14 +75,16 @@ def score_model(g: torch.Generator, d: int, model: str) -> Fixture:
                                            "scale": 2.0 if big else 1.0})
     if model == "linear":
         A = -torch.eye(d, dtype=torch.float64) + randn(g, d, d, scale=0.4)
-        return Fixture("linear_score_model", {"A": A.tolist(), "b": randn(g, d, scale=0.3).tolist()})
+        b = randn(g, d, scale=0.3)
+        return Fixture("linear_score_model", {"A": A.tolist(), "b": b.tolist()})
     if model == "exact":
         return Fixture("linear_score_model", {"A": (-torch.eye(d, dtype=torch.float64)).tolist(),
                                               "b": [0.0] * d})
     raise ValueError(f"unknown score model {model!r}")
 
 
-def ddpm_q_sample(g: torch.Generator, N: int, d: int, T: int, t: int | str = "random") -> dict[str, Any]:
+def ddpm_q_sample(g: torch.Generator, N: int, d: int, T: int,
+                  t: int | str = "random") -> dict[str, Any]:
     """Arguments (x0, t, betas, noise) of ``ddpm_q_sample``."""
     betas = random_betas(g, T)
     return {"x0": randn(g, N, d), "t": times(g, t, T, N), "betas": betas, "noise": randn(g, N, d)}
@@ -102,7 +104,8 @@ def ddpm_eps_loss_weight(g: torch.Generator, N: int, T: int, t: int | str = "ran
     return {"t": times(g, t, T, N), "betas": betas, "sigma2": reverse_variances(g, betas, sigma2)}
 
 
-def ddpm_prior_kl(g: torch.Generator, N: int, d: int, T: int, x_scale: float = 1.0) -> dict[str, Any]:
+def ddpm_prior_kl(g: torch.Generator, N: int, d: int, T: int,
+                  x_scale: float = 1.0) -> dict[str, Any]:
     """Arguments (x0, betas) of ``ddpm_prior_kl``."""
     betas = random_betas(g, T)
     return {"x0": randn(g, N, d, scale=x_scale), "betas": betas}

@@ -141,8 +141,8 @@ def materialise(args: dict[str, Any]) -> list[Any]:
 
 def reference_value(ctx: CheckContext, planned: PlannedCall) -> Value:
     """The reference output for a planned call, normalised like a student's."""
-    with torch.no_grad() if planned.grad is None else torch.enable_grad():
-        result = ctx.reference(*materialise(planned.args))
+    # autograd stays on: some references differentiate internally (exact traces, adjoints)
+    result = ctx.reference(*materialise(planned.args))
     return decode_value(to_wire(result))
 
 
@@ -152,6 +152,8 @@ def _describe_args(args: dict[str, Any]) -> str:
         if isinstance(v, torch.Tensor):
             if v.ndim == 0 or v.numel() == 1:
                 parts.append(f"{k}={v.item():.4g}")
+            elif not v.is_floating_point() and v.numel() <= 8:
+                parts.append(f"{k}={v.tolist()}")
             else:
                 parts.append(f"{k}: {tuple(v.shape)}")
         elif isinstance(v, (int, float)):
@@ -257,18 +259,51 @@ class Elementwise(CheckKind):
         return summarise(ctx, passed, len(records), outcomes, messages, notes, lineno)
 
 
-#: Registry of check kinds, filled in by :mod:`grader.judge.statistical` too.
-CHECK_KINDS: dict[str, CheckKind] = {"elementwise": Elementwise()}
+class _Registry(dict):  # type: ignore[type-arg]
+    """A dict that imports the modules defining check kinds on first use.
+
+    Lazy so that any of those modules can be imported first without a cycle.
+    """
+
+    _modules = ("statistical", "kinds_foundations", "kinds_objectives", "kinds_preference")
+
+    def _ensure(self) -> None:
+        if getattr(self, "_loaded", False):
+            return
+        self._loaded = True
+        import importlib
+
+        for name in self._modules:
+            module = importlib.import_module(f"grader.judge.{name}")
+            clash = set(dict.keys(self)) & set(module.KINDS)
+            if clash:  # pragma: no cover - a programming error
+                raise RuntimeError(f"check kinds defined twice: {sorted(clash)}")
+            dict.update(self, module.KINDS)
+
+    def __getitem__(self, key: str) -> CheckKind:
+        self._ensure()
+        return dict.__getitem__(self, key)
+
+    def __contains__(self, key: object) -> bool:
+        self._ensure()
+        return dict.__contains__(self, key)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        self._ensure()
+        return dict.__iter__(self)
+
+    def __len__(self) -> int:
+        self._ensure()
+        return dict.__len__(self)
+
+    def keys(self):  # type: ignore[no-untyped-def]
+        self._ensure()
+        return dict.keys(self)
+
+    def items(self):  # type: ignore[no-untyped-def]
+        self._ensure()
+        return dict.items(self)
 
 
-def _register_more() -> None:
-    from grader.judge import kinds_foundations, kinds_objectives, kinds_preference, statistical
-
-    for module in (statistical, kinds_foundations, kinds_objectives, kinds_preference):
-        clash = set(CHECK_KINDS) & set(module.KINDS)
-        if clash:  # pragma: no cover - a programming error
-            raise RuntimeError(f"check kinds defined twice: {sorted(clash)}")
-        CHECK_KINDS.update(module.KINDS)
-
-
-_register_more()
+#: Registry of check kinds: name -> kind (statistical and per-assignment kinds load lazily).
+CHECK_KINDS: dict[str, CheckKind] = _Registry({"elementwise": Elementwise()})

@@ -101,8 +101,9 @@ class LinearScoreModel(nn.Module):
         super().__init__()
         self.A = nn.Parameter(torch.tensor(A, dtype=torch.float64))
         self.b = nn.Parameter(torch.tensor(b, dtype=torch.float64))
-        if self.A.ndim != 2 or self.A.shape[0] != self.A.shape[1] or self.b.shape != self.A.shape[:1]:
-            raise ValueError(f"A must be [d, d] and b [d], got {tuple(self.A.shape)} and {tuple(self.b.shape)}")
+        A_, b_ = self.A.shape, self.b.shape
+        if len(A_) != 2 or A_[0] != A_[1] or b_ != A_[:1]:
+            raise ValueError(f"A must be [d, d] and b [d], got {tuple(A_)} and {tuple(b_)}")
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Evaluate A x + b at each row of ``x`` (``[..., d] -> [..., d]``)."""
