@@ -87,7 +87,7 @@ def run_command(path: Path, out: Path, assignment: str | None, timeout: float, s
     from grader.isolation import detect
     from grader.manual import apply_manual, read_manual_scores
     from grader.pipeline import grade_all
-    from grader.record import result_path, write_json_atomic
+    from grader.record import remove_partial_writes, result_path, write_json_atomic
     from grader.report.render import write_reports
     from grader.rubric import load_rubrics
 
@@ -103,6 +103,7 @@ def run_command(path: Path, out: Path, assignment: str | None, timeout: float, s
             raise UsageError(f"another 'grade run' is writing to {str(out)!r}; wait for it to "
                              "finish or choose another --out") from None
         try:
+            remove_partial_writes(out)
             for line in found.skipped:
                 click.echo(f"skipped: {line}", err=True)
             limits = Limits(call_timeout=timeout, memory_mb=memory_mb, isolation=isolation,

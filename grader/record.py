@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SCHEMA_VERSION", "result_path", "write_json_atomic", "read_result"]
+__all__ = ["SCHEMA_VERSION", "result_path", "write_json_atomic", "read_result", "remove_partial_writes"]
 
 #: Version of the result document layout.
 SCHEMA_VERSION = 1
@@ -67,3 +67,23 @@ def read_result(path: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return doc if isinstance(doc, dict) else None
+
+
+def remove_partial_writes(out: Path) -> int:
+    """Delete temporary files left by a writer that was killed mid-write.
+
+    Call only while holding the output folder's lock.
+
+    Returns
+    -------
+    int
+        How many were removed.
+    """
+    removed = 0
+    for tmp in Path(out).glob("results/*/.*.json.*.tmp"):
+        try:
+            tmp.unlink()
+            removed += 1
+        except OSError:
+            pass
+    return removed
