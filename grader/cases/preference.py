@@ -23,22 +23,23 @@ __all__ = ["CASES"]
 
 
 def _sigma2(g: torch.Generator, sigma2: float | str, low: float = 0.01, high: float = 4.0) -> float:
-    """A config's data variance: a number, or ``"random"`` (log-uniform on [low, high])."""
+    """Resolve a config's data variance: a number, or ``"random"`` (log-uniform on [low, high])."""
     if sigma2 == "random":
         return float(math.exp(uniform(g, math.log(low), math.log(high))))
     return float(sigma2)
 
 
 def _n_steps(g: torch.Generator, n_steps: int | str, low: int, high: int) -> int:
-    """A config's step count: an int, or ``"random"`` (uniform in low..high)."""
+    """Resolve a config's step count: an int, or ``"random"`` (uniform in low..high)."""
     if n_steps == "random":
         return int(randint(g, low, high, 1))
     return int(n_steps)
 
 
 # -- problem 1: the toy -------------------------------------------------------------------------
-def toy_marginal_var(g: torch.Generator, N: int, sigma2: float | str = "random",
-                     edges: bool = False) -> dict[str, Any]:
+def toy_marginal_var(
+    g: torch.Generator, N: int, sigma2: float | str = "random", edges: bool = False
+) -> dict[str, Any]:
     """Arguments (sigma2, t [N]); with ``edges`` the first times are 0 and 1."""
     s = _sigma2(g, sigma2)
     t = uniform(g, 0.0, 1.0, N)
@@ -49,8 +50,13 @@ def toy_marginal_var(g: torch.Generator, N: int, sigma2: float | str = "random",
     return {"sigma2": s, "t": t}
 
 
-def toy_reverse_conditional(g: torch.Generator, N: int, n_steps: int | str = "random",
-                            t: str = "random", sigma2: float | str = "random") -> dict[str, Any]:
+def toy_reverse_conditional(
+    g: torch.Generator,
+    N: int,
+    n_steps: int | str = "random",
+    t: str = "random",
+    sigma2: float | str = "random",
+) -> dict[str, Any]:
     """Arguments (x_t [N], t, dt, sigma2) on the grid t = j/n_steps, dt = 1/n_steps.
 
     ``t`` is ``"first"`` (t = 1), ``"last"`` (t = dt, so t - dt = 0) or
@@ -62,10 +68,15 @@ def toy_reverse_conditional(g: torch.Generator, N: int, n_steps: int | str = "ra
     return {"x_t": randn(g, N, scale=math.sqrt(s + j / n)), "t": j / n, "dt": 1 / n, "sigma2": s}
 
 
-def toy_ddpm_sample(g: torch.Generator, N: int, n_steps: int | str = "random",
-                    noise: str = "gaussian", sigma2: float | str = "random",
-                    sigma2_range: tuple[float, float] = (0.01, 4.0),
-                    n_range: tuple[int, int] = (2, 30)) -> dict[str, Any]:
+def toy_ddpm_sample(
+    g: torch.Generator,
+    N: int,
+    n_steps: int | str = "random",
+    noise: str = "gaussian",
+    sigma2: float | str = "random",
+    sigma2_range: tuple[float, float] = (0.01, 4.0),
+    n_range: tuple[int, int] = (2, 30),
+) -> dict[str, Any]:
     """Arguments (x1 [N], sigma2, n_steps, noise [n_steps, N] or None), X_1 ~ N(0, 1).
 
     ``noise`` is ``"gaussian"`` (the stochastic sampler) or ``"none"`` (the
@@ -79,16 +90,22 @@ def toy_ddpm_sample(g: torch.Generator, N: int, n_steps: int | str = "random",
     return {"x1": x1, "sigma2": s, "n_steps": n, "noise": z}
 
 
-def toy_ddim_sample(g: torch.Generator, N: int, n_steps: int | str = "random",
-                    sigma2: float | str = "random", n_range: tuple[int, int] = (2, 60)) -> dict[str, Any]:
+def toy_ddim_sample(
+    g: torch.Generator,
+    N: int,
+    n_steps: int | str = "random",
+    sigma2: float | str = "random",
+    n_range: tuple[int, int] = (2, 60),
+) -> dict[str, Any]:
     """Arguments (x1 [N], sigma2, n_steps) with X_1 ~ N(0, 1)."""
     n = _n_steps(g, n_steps, *n_range)
     s = _sigma2(g, sigma2)
     return {"x1": randn(g, N), "sigma2": s, "n_steps": n}
 
 
-def toy_denoiser_target(g: torch.Generator, N: int, t: str = "random",
-                        sigma2: float | str = "random") -> dict[str, Any]:
+def toy_denoiser_target(
+    g: torch.Generator, N: int, t: str = "random", sigma2: float | str = "random"
+) -> dict[str, Any]:
     """Arguments (x_t [N], t, sigma2).
 
     ``t`` is ``"random"`` (one float), ``"batch"`` (an ``(N,)`` tensor of
@@ -116,7 +133,9 @@ def _beta(g: torch.Generator, beta: float | str) -> float:
     return float(beta)
 
 
-def optimal_policy(g: torch.Generator, N: int, V: int, beta: float | str = "random") -> dict[str, Any]:
+def optimal_policy(
+    g: torch.Generator, N: int, V: int, beta: float | str = "random"
+) -> dict[str, Any]:
     """Arguments (ref_probs [N,V], rewards [N,V], beta); rows of ref_probs sum to 1.
 
     Rewards are N(0, 1), so r/beta stays below about 100 and a direct
@@ -132,13 +151,20 @@ def _logps(g: torch.Generator, N: int) -> dict[str, torch.Tensor]:
     ref_r = -uniform(g, 5.0, 120.0, N)
     pol_c = ref_c + randn(g, N, scale=2.0)
     pol_r = ref_r + randn(g, N, scale=2.0)
-    return {"policy_chosen_logps": pol_c, "policy_rejected_logps": pol_r,
-            "reference_chosen_logps": ref_c, "reference_rejected_logps": ref_r}
+    return {
+        "policy_chosen_logps": pol_c,
+        "policy_rejected_logps": pol_r,
+        "reference_chosen_logps": ref_c,
+        "reference_rejected_logps": ref_r,
+    }
 
 
 def dpo_pairs(g: torch.Generator, N: int, beta: float | str = "random") -> dict[str, Any]:
-    """Arguments (policy_chosen_logps, policy_rejected_logps, reference_chosen_logps,
-    reference_rejected_logps, beta) of ``dpo_loss`` and ``dpo_grad_weight``, all ``(N,)``."""
+    """Arguments of ``dpo_loss`` and ``dpo_grad_weight``.
+
+    (policy_chosen_logps, policy_rejected_logps, reference_chosen_logps,
+    reference_rejected_logps), all ``(N,)``, and beta.
+    """
     args: dict[str, Any] = _logps(g, N)
     args["beta"] = _beta(g, beta)
     return args
@@ -149,11 +175,16 @@ def bradley_terry_prob(g: torch.Generator, N: int, scale: float = 2.0) -> dict[s
     return {"reward_chosen": randn(g, N, scale=scale), "reward_rejected": randn(g, N, scale=scale)}
 
 
-def plackett_luce_logprob(g: torch.Generator, N: int, K: int, beta: float | str = "random") -> dict[str, Any]:
+def plackett_luce_logprob(
+    g: torch.Generator, N: int, K: int, beta: float | str = "random"
+) -> dict[str, Any]:
     """Arguments (policy_logps [N,K], reference_logps [N,K], beta), responses in ranked order."""
     ref = -uniform(g, 5.0, 120.0, N, K)
-    return {"policy_logps": ref + randn(g, N, K, scale=2.0), "reference_logps": ref,
-            "beta": _beta(g, beta)}
+    return {
+        "policy_logps": ref + randn(g, N, K, scale=2.0),
+        "reference_logps": ref,
+        "beta": _beta(g, beta),
+    }
 
 
 CASES = {

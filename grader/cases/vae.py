@@ -19,8 +19,15 @@ from grader.cases._random import randint, randn, uniform
 __all__ = ["CASES"]
 
 
-def _alpha(g: torch.Generator, alpha: float | str) -> float:
-    """``"random"``: uniform in [0.5, 0.99]; ``"ou"``: exp(-1/N_lev) with N_lev in 5..100 (problem 1(c))."""
+def _alpha(g: torch.Generator, alpha: float | str, levels: int = 1) -> float:
+    """Resolve a config's alpha.
+
+    ``"random"``: uniform in [0.5, 0.99]; ``"ou"``: exp(-1/N_lev) with N_lev in 5..100
+    (problem 1(c)); ``"matched"``: alpha^levels uniform in [0.01, 0.9], so that many levels
+    still leave a visible signal; a number is used as given.
+    """
+    if alpha == "matched":
+        return float(uniform(g, 0.01, 0.9)) ** (1.0 / max(levels, 1))
     if alpha == "random":
         return float(uniform(g, 0.5, 0.99))
     if alpha == "ou":
@@ -37,34 +44,57 @@ def _levels(g: torch.Generator, value: int | str) -> int:
     return int(value)
 
 
-def sample_z(g: torch.Generator, N: int, d: int, ell: int | str = "random",
-             alpha: float | str = "random") -> dict[str, Any]:
+def sample_z(
+    g: torch.Generator, N: int, d: int, ell: int | str = "random", alpha: float | str = "matched"
+) -> dict[str, Any]:
     """Arguments (z0 [N,d], alpha, ell, noise [N,d]) of problem 1(a)."""
-    return {"z0": randn(g, N, d), "alpha": _alpha(g, alpha), "ell": _levels(g, ell),
-            "noise": randn(g, N, d)}
+    levels = _levels(g, ell)
+    return {
+        "z0": randn(g, N, d),
+        "alpha": _alpha(g, alpha, levels),
+        "ell": levels,
+        "noise": randn(g, N, d),
+    }
 
 
-def sample_z_forward(g: torch.Generator, N: int, d: int, k: int | str = "random",
-                     alpha: float | str = "random") -> dict[str, Any]:
+def sample_z_forward(
+    g: torch.Generator, N: int, d: int, k: int | str = "random", alpha: float | str = "matched"
+) -> dict[str, Any]:
     """Arguments (z_ell [N,d], alpha, k, noise [N,d]) of problem 1(b)."""
-    return {"z_ell": randn(g, N, d), "alpha": _alpha(g, alpha), "k": _levels(g, k),
-            "noise": randn(g, N, d)}
+    levels = _levels(g, k)
+    return {
+        "z_ell": randn(g, N, d),
+        "alpha": _alpha(g, alpha, levels),
+        "k": levels,
+        "noise": randn(g, N, d),
+    }
 
 
 def ou_sample(g: torch.Generator, N: int, d: int, t: float | str = "random") -> dict[str, Any]:
-    """Arguments (w0 [N,d], t, noise [N,d]) of problem 1(d); ``"random"`` t is uniform in [0.01, 3]."""
+    """Arguments (w0 [N,d], t, noise [N,d]) of problem 1(d).
+
+    ``"random"`` t is uniform in [0.01, 3].
+    """
     time = float(uniform(g, 0.01, 3.0)) if t == "random" else float(t)
     return {"w0": randn(g, N, d), "t": time, "noise": randn(g, N, d)}
 
 
 def ou_euler_step(g: torch.Generator, N: int, d: int, dt: float | str = "random") -> dict[str, Any]:
-    """Arguments (w [N,d], dt, noise [N,d]) of problem 1(e); ``"random"`` dt is log-uniform in [1e-4, 0.5]."""
-    step = float(math.exp(uniform(g, math.log(1e-4), math.log(0.5)))) if dt == "random" else float(dt)
+    """Arguments (w [N,d], dt, noise [N,d]) of problem 1(e).
+
+    ``"random"`` dt is log-uniform in [1e-4, 0.5].
+    """
+    step = (
+        float(math.exp(uniform(g, math.log(1e-4), math.log(0.5)))) if dt == "random" else float(dt)
+    )
     return {"w": randn(g, N, d), "dt": step, "noise": randn(g, N, d)}
 
 
 def optimal_denoiser_at_L(g: torch.Generator, M: int, d: int) -> dict[str, Any]:
-    """Argument y [M,d]: M "images" with pixel values in [0, 1] (M != d, so an axis mix-up shows)."""
+    """Argument y [M,d]: M "images" with pixel values in [0, 1].
+
+    Configs keep M != d, so a mean over the wrong axis has the wrong shape.
+    """
     return {"y": uniform(g, 0.0, 1.0, M, d)}
 
 
@@ -74,8 +104,13 @@ def cvae_loss(g: torch.Generator, N: int, d: int, k: int) -> dict[str, Any]:
     Log-variances are N(0, 0.7^2), so variances range over about [0.1, 10].
     """
     z_prev = randn(g, N, d)
-    return {"z_prev": z_prev, "enc_mean": randn(g, N, k), "enc_logvar": randn(g, N, k, scale=0.7),
-            "dec_mean": z_prev + randn(g, N, d, scale=0.5), "dec_logvar": randn(g, N, d, scale=0.7)}
+    return {
+        "z_prev": z_prev,
+        "enc_mean": randn(g, N, k),
+        "enc_logvar": randn(g, N, k, scale=0.7),
+        "dec_mean": z_prev + randn(g, N, d, scale=0.5),
+        "dec_logvar": randn(g, N, d, scale=0.7),
+    }
 
 
 CASES = {

@@ -49,7 +49,15 @@ import math
 
 import numpy as np
 
-from grader.judge.checks import CallRecord, CheckContext, CheckKind, CheckResult, Outcome, PlannedCall, summarise
+from grader.judge.checks import (
+    CallRecord,
+    CheckContext,
+    CheckKind,
+    CheckResult,
+    Outcome,
+    PlannedCall,
+    summarise,
+)
 from grader.judge.compare import compare
 from grader.judge.statistical import FALSE_FAILURE, gaussian_test
 from grader.values import ArrayValue, SeqValue, as_array, describe
@@ -86,7 +94,7 @@ def toy_ddpm_output_var(sigma2: float, stochastic: bool) -> float:
 
 
 def toy_ddim_output_factor(sigma2: float, n_steps: int) -> float:
-    """The constant c with ``toy_ddim_sample(x1) = c x1``.
+    """Return the constant c with ``toy_ddim_sample(x1) = c x1``.
 
     Parameters
     ----------
@@ -116,8 +124,10 @@ def toy_ddim_output_factor(sigma2: float, n_steps: int) -> float:
     return c
 
 
-def _vector(ctx: CheckContext, record: CallRecord, n: int) -> tuple[np.ndarray | None, Outcome, str]:
-    """The returned ``(N,)`` output as float64, or why it cannot be used."""
+def _vector(
+    ctx: CheckContext, record: CallRecord, n: int
+) -> tuple[np.ndarray | None, Outcome, str]:
+    """Return the ``(N,)`` output as float64, or why it cannot be used."""
     bad = CheckKind.failed_call(ctx, record)
     if bad is not None:
         return None, bad[0], bad[1]
@@ -139,16 +149,19 @@ def _ratio_test(out: np.ndarray, x1: np.ndarray, factor2: float, rtol: float) ->
     s_x1 = float(np.mean(x1 * x1))
     ratio = s_out / s_x1
     ok = abs(ratio - factor2) <= rtol * abs(factor2)
-    text = (f"sample variance of the output {s_out:.6g}, of X_1 {s_x1:.6g}: ratio {ratio:.8g}, "
-            f"expected {factor2:.8g} (accepted within a relative {rtol:.0e}) over {out.size:,} values")
+    text = (
+        f"sample variance of the output {s_out:.6g}, of X_1 {s_x1:.6g}: ratio {ratio:.8g}, "
+        f"expected {factor2:.8g} (accepted within a relative {rtol:.0e}) over {out.size:,} values"
+    )
     return ok, text
 
 
 class _PerConfig(CheckKind):
     """Judge each config's call on its own; partial credit per config."""
 
-    def judge_one(self, ctx: CheckContext, record: CallRecord, alpha: float,
-                  out: np.ndarray) -> tuple[bool, str]:  # pragma: no cover
+    def judge_one(
+        self, ctx: CheckContext, record: CallRecord, alpha: float, out: np.ndarray
+    ) -> tuple[bool, str]:  # pragma: no cover
         """Whether one config's output ``out`` passes, and the message if not."""
         raise NotImplementedError
 
@@ -197,23 +210,30 @@ class ToyDDPMVariance(_PerConfig):
     pairing of the two closed forms is reversed (module docstring).
     """
 
-    def judge_one(self, ctx: CheckContext, record: CallRecord, alpha: float,
-                  out: np.ndarray) -> tuple[bool, str]:
+    def judge_one(
+        self, ctx: CheckContext, record: CallRecord, alpha: float, out: np.ndarray
+    ) -> tuple[bool, str]:
         args = record.planned.args
         s = float(args["sigma2"])
         n = int(args["n_steps"])
         x1 = args["x1"].numpy()
         if args["noise"] is None:
             c = s / (s + 1)
-            ok, text = _ratio_test(out, x1, c * c, float(ctx.check.params.get("rtol", DEFAULT_RATIO_RTOL)))
-            return ok, (f"With noise=None (sigma2 = {s:.4g}, n_steps = {n}) every step multiplies x by "
-                        f"(sigma2 + t - dt)/(sigma2 + t); the product telescopes to sigma2/(sigma2+1) = "
-                        f"{c:.6g}, so Var(output) = (sigma2/(sigma2+1))^2 Var(X_1): {text}")
+            ok, text = _ratio_test(
+                out, x1, c * c, float(ctx.check.params.get("rtol", DEFAULT_RATIO_RTOL))
+            )
+            return ok, (
+                f"With noise=None (sigma2 = {s:.4g}, n_steps = {n}) every step multiplies x by "
+                f"(sigma2 + t - dt)/(sigma2 + t); the product telescopes to sigma2/(sigma2+1) = "
+                f"{c:.6g}, so Var(output) = (sigma2/(sigma2+1))^2 Var(X_1): {text}"
+            )
         var = toy_ddpm_output_var(s, stochastic=True)
         ok, text = gaussian_test(out / math.sqrt(var), alpha)
-        return ok, (f"With noise (sigma2 = {s:.4g}, n_steps = {n}) and X_1 ~ N(0, 1) the output should be "
-                    f"N(0, sigma2 - sigma2^3/(sigma2+1)^2) = N(0, {var:.6g}) for every n_steps; after "
-                    f"dividing by sqrt({var:.6g}): {text}")
+        return ok, (
+            f"With noise (sigma2 = {s:.4g}, n_steps = {n}) and X_1 ~ N(0, 1) the output should be "
+            f"N(0, sigma2 - sigma2^3/(sigma2+1)^2) = N(0, {var:.6g}) for every n_steps; after "
+            f"dividing by sqrt({var:.6g}): {text}"
+        )
 
 
 class ToyDDIMVariance(_PerConfig):
@@ -229,18 +249,23 @@ class ToyDDIMVariance(_PerConfig):
     its config. Source: hw4 problem 1(g)-(h).
     """
 
-    def judge_one(self, ctx: CheckContext, record: CallRecord, alpha: float,
-                  out: np.ndarray) -> tuple[bool, str]:
+    def judge_one(
+        self, ctx: CheckContext, record: CallRecord, alpha: float, out: np.ndarray
+    ) -> tuple[bool, str]:
         args = record.planned.args
         s = float(args["sigma2"])
         n = int(args["n_steps"])
         c = toy_ddim_output_factor(s, n)
-        ok, text = _ratio_test(out, args["x1"].numpy(), c * c,
-                               float(ctx.check.params.get("rtol", DEFAULT_RATIO_RTOL)))
-        return ok, (f"With sigma2 = {s:.4g} and n_steps = {n} the sampler multiplies X_1 by "
-                    f"prod_k (1 - eta_k dt/(sigma2 + t_k)) = {c:.8g}, so Var(output) = {c * c:.8g} Var(X_1) "
-                    f"(the dt -> 0 limit sigma2/(sigma2+1) = {s / (s + 1):.6g} is not the law at finite "
-                    f"n_steps): {text}")
+        ok, text = _ratio_test(
+            out, args["x1"].numpy(), c * c, float(ctx.check.params.get("rtol", DEFAULT_RATIO_RTOL))
+        )
+        return ok, (
+            f"With sigma2 = {s:.4g} and n_steps = {n} the sampler multiplies X_1 by "
+            f"prod_k (1 - eta_k dt/(sigma2 + t_k)) = {c:.8g}, so "
+            f"Var(output) = {c * c:.8g} Var(X_1) "
+            f"(the dt -> 0 limit sigma2/(sigma2+1) = {s / (s + 1):.6g} is not the law at finite "
+            f"n_steps): {text}"
+        )
 
 
 class DPOLossGradient(CheckKind):
@@ -261,7 +286,7 @@ class DPOLossGradient(CheckKind):
     """
 
     def plan(self, ctx: CheckContext) -> list[PlannedCall]:
-        """The case's calls with ``policy_chosen_logps`` requiring a gradient."""
+        """Plan the case's calls with ``policy_chosen_logps`` requiring a gradient."""
         calls = super().plan(ctx)
         for call in calls:
             call.requires_grad = (0,)
@@ -283,16 +308,24 @@ class DPOLossGradient(CheckKind):
                 continue
             args = record.planned.args
             beta = float(args["beta"])
-            pc, pr, rc, rr = (args[k].numpy() for k in ("policy_chosen_logps", "policy_rejected_logps",
-                                                         "reference_chosen_logps", "reference_rejected_logps"))
+            pc, pr, rc, rr = (
+                args[k].numpy()
+                for k in (
+                    "policy_chosen_logps",
+                    "policy_rejected_logps",
+                    "reference_chosen_logps",
+                    "reference_rejected_logps",
+                )
+            )
             delta = beta * (pc - rc) - beta * (pr - rr)
             expected_grad = -beta * (1.0 / (1.0 + np.exp(delta))) / pc.size  # sigmoid(-delta)
             why = None
             grads = record.extras.get("grad")
             if "grad_error" in record.extras:
-                why = (f"losses must be differentiable in torch, but autograd could not reach "
-                       f"policy_chosen_logps ({record.extras['grad_error']}); compute the losses with "
-                       f"torch operations, without .detach(), .item() or NumPy")
+                why = (
+                    f"losses must be differentiable in torch, but {record.extras['grad_error']}; "
+                    f"compute the losses with torch operations, without .detach(), .item() or NumPy"
+                )
             elif not grads:
                 why = "no gradient was recorded for policy_chosen_logps"
             elif grads[0] is None:
@@ -302,20 +335,34 @@ class DPOLossGradient(CheckKind):
                 messages.append(f"{label}: {why}.")
                 continue
             got = grads[0]
-            losses = record.value.items[0] if isinstance(record.value, SeqValue) and record.value.items else None
-            if (isinstance(got, ArrayValue) and isinstance(losses, ArrayValue)
-                    and losses.orig_dtype in ("float32", "float16", "bfloat16")):
+            losses = (
+                record.value.items[0]
+                if isinstance(record.value, SeqValue) and record.value.items
+                else None
+            )
+            if (
+                isinstance(got, ArrayValue)
+                and isinstance(losses, ArrayValue)
+                and losses.orig_dtype in ("float32", "float16", "bfloat16")
+            ):
                 got = dataclasses.replace(got, orig_dtype=losses.orig_dtype)
-            result = compare(ArrayValue(expected_grad, "torch", "float64"), got, rtol=ctx.check.rtol,
-                             atol=ctx.check.atol, what="d mean(losses) / d policy_chosen_logps")
+            result = compare(
+                ArrayValue(expected_grad, "torch", "float64"),
+                got,
+                rtol=ctx.check.rtol,
+                atol=ctx.check.atol,
+                what="d mean(losses) / d policy_chosen_logps",
+            )
             notes.extend(n for n in result.notes if "float32" in n)
             if result.ok:
                 passed += 1
                 outcomes.append("passed")
             else:
                 outcomes.append("failed")
-                messages.append(f"{label}: the gradient should be -beta sigmoid(-delta)/N "
-                                f"(problem 2(f)); " + " ".join(result.messages))
+                messages.append(
+                    f"{label}: the gradient should be -beta sigmoid(-delta)/N "
+                    f"(problem 2(f)); " + " ".join(result.messages)
+                )
         return summarise(ctx, passed, len(records), outcomes, messages, notes)
 
 

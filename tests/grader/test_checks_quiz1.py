@@ -1,0 +1,121 @@
+"""Every quiz1 check both ways: the reference passes, realistic mistakes fail.
+
+The mistakes are the misconception library (reference/misconceptions/quiz1.py).
+quiz1 has no statistical check in the contract; every check is elementwise.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from reference.misconceptions import for_function
+from tests.conftest import run_check, total_score
+
+FUNCTIONS = [
+    "sample_z",
+    "sample_z_forward",
+    "ou_sample",
+    "ou_euler_step",
+    "optimal_denoiser_at_L",
+    "cvae_loss",
+]
+
+
+def _fn(rubrics, function):
+    return next(f for f in rubrics["quiz1"].functions if f.name == function)
+
+
+def _checks(rubrics, function):
+    return [c.name for c in _fn(rubrics, function).checks]
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_reference_gets_full_marks(rubrics, function):
+    rubric = rubrics["quiz1"]
+    for check in _checks(rubrics, function):
+        for student in ("test_student", "another_student"):
+            result = run_check(
+                rubric, function, check, rubric.reference_function(function), student
+            )
+            assert result.outcome == "passed", (check, result.messages)
+            assert result.score == result.max_score
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_every_misconception_loses_credit(rubrics, function):
+    rubric = rubrics["quiz1"]
+    variants = for_function("quiz1", function)
+    assert len(variants) >= 3, f"{function}: at least 3 realistic mistakes are catalogued"
+    for variant in variants:
+        score = total_score(rubric, function, variant.impl)
+        assert score < _fn(rubrics, function).points, (
+            f"{function}: {variant.name} earned full marks"
+        )
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_every_check_fails_some_misconception(rubrics, function):
+    rubric = rubrics["quiz1"]
+    variants = for_function("quiz1", function)
+    for check in _checks(rubrics, function):
+        outcomes = [run_check(rubric, function, check, v.impl).outcome for v in variants]
+        assert any(o != "passed" for o in outcomes), f"{function} / {check}: no mistake fails it"
+
+
+def test_numpy_loop_and_naive_formulas_get_full_marks(rubrics):
+    """Correct but written differently: NumPy, loops, 1 - exp(-2t), torch.distributions."""
+    rubric = rubrics["quiz1"]
+
+    def ou_sample_np(w0, t, noise):
+        return np.exp(-t) * w0.numpy() + np.sqrt(1.0 - np.exp(-2.0 * t)) * noise.numpy()
+
+    def sample_z_loop(z0, alpha, ell, noise):
+        m, v = 1.0, 0.0
+        for _ in range(ell):
+            m, v = alpha * m, alpha**2 * v + 1 - alpha**2
+        return m * z0 + math.sqrt(v) * noise
+
+    def mean_loop(y):
+        total = torch.zeros(y.shape[1], dtype=y.dtype)
+        for row in y:
+            total = total + row
+        return total / y.shape[0]
+
+    def cvae_distributions(z_prev, enc_mean, enc_logvar, dec_mean, dec_logvar):
+        from torch.distributions import Normal, kl_divergence
+
+        q = Normal(enc_mean, torch.exp(0.5 * enc_logvar))
+        kl = kl_divergence(q, Normal(torch.zeros_like(enc_mean), torch.ones_like(enc_mean))).sum(-1)
+        return kl - Normal(dec_mean, torch.exp(0.5 * dec_logvar)).log_prob(z_prev).sum(-1)
+
+    for function, impl in [
+        ("ou_sample", ou_sample_np),
+        ("sample_z", sample_z_loop),
+        ("optimal_denoiser_at_L", mean_loop),
+        ("cvae_loss", cvae_distributions),
+    ]:
+        assert total_score(rubric, function, impl) == _fn(rubrics, function).points, function
+
+
+def test_roster_mistakes_keep_only_their_immune_cases(rubrics):
+    """Mistakes that coincide with the answer on an edge case earn exactly that case."""
+    rubric = rubrics["quiz1"]
+
+    def variant(function, name):
+        return next(v for v in for_function("quiz1", function) if v.name == name).impl
+
+    assert (
+        total_score(rubric, "sample_z", variant("sample_z", "sqrt_1_minus_alpha_l")) == 2.0
+    )  # ell = 0
+    assert (
+        total_score(rubric, "ou_sample", variant("ou_sample", "mean_exp_minus_2t")) == 3.0
+    )  # t = 0
+    assert (
+        total_score(rubric, "optimal_denoiser_at_L", variant("optimal_denoiser_at_L", "median"))
+        == 2.5
+    )  # M = 1
+    assert total_score(rubric, "ou_euler_step", variant("ou_euler_step", "sqrt_dt")) == 0.0
