@@ -50,7 +50,9 @@ def require_tensor(value: Any, name: str, ndim: int | None = None) -> torch.Tens
     if not isinstance(value, torch.Tensor):
         raise TypeError(f"{name} must be a torch.Tensor, got {type(value).__name__}")
     if not value.is_floating_point():
-        raise TypeError(f"{name} must be a floating-point tensor (float64), got dtype {value.dtype}")
+        raise TypeError(
+            f"{name} must be a floating-point tensor (float64), got dtype {value.dtype}"
+        )
     if ndim is not None and value.ndim != ndim:
         raise ValueError(
             f"{name} must have {ndim} dimension(s), got shape {tuple(value.shape)} "
@@ -131,7 +133,9 @@ def require_scalar(value: Any, name: str, like: torch.Tensor) -> torch.Tensor:
     if isinstance(value, bool) or not isinstance(value, (int, float, torch.Tensor)):
         raise TypeError(f"{name} must be a real number or 0-dim tensor, got {type(value).__name__}")
     if isinstance(value, torch.Tensor) and value.numel() != 1:
-        raise TypeError(f"{name} must be a single number, got a tensor of shape {tuple(value.shape)}")
+        raise TypeError(
+            f"{name} must be a single number, got a tensor of shape {tuple(value.shape)}"
+        )
     return torch.as_tensor(value, dtype=like.dtype, device=like.device).reshape(())
 
 
@@ -211,6 +215,8 @@ def require_time(t: Any, name: str = "t") -> int | torch.Tensor:
     """
     if isinstance(t, bool) or not isinstance(t, (int, torch.Tensor)):
         raise TypeError(f"{name} must be an int or an int64 tensor, got {type(t).__name__} {t!r}")
-    if isinstance(t, torch.Tensor) and (t.is_floating_point() or t.is_complex() or t.dtype == torch.bool):
+    if isinstance(t, torch.Tensor) and (
+        t.is_floating_point() or t.is_complex() or t.dtype == torch.bool
+    ):
         raise TypeError(f"{name} must be an integer tensor (int64), got dtype {t.dtype}")
     return t

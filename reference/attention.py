@@ -63,7 +63,9 @@ def _attention_weights(
     if K.shape[1] != W_K.shape[1]:
         raise ValueError(f"K has d_K={K.shape[1]} but params['W_K'] expects {W_K.shape[1]}")
     if K.shape[0] != V.shape[0]:
-        raise ValueError(f"K and V must have the same number of rows, got {K.shape[0]} and {V.shape[0]}")
+        raise ValueError(
+            f"K and V must have the same number of rows, got {K.shape[0]} and {V.shape[0]}"
+        )
     d_attn = W_Q.shape[2]
     q = torch.einsum("lq,hqa->hla", Q, W_Q)
     k = torch.einsum("sk,hka->hsa", K, W_K)
@@ -282,7 +284,9 @@ def mha_param_counts(
                 raise TypeError
             dims[name] = operator.index(value)
         except TypeError:
-            raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}") from None
+            raise TypeError(
+                f"{name} must be an int, got {type(value).__name__} {value!r}"
+            ) from None
         if dims[name] < 1:
             raise ValueError(f"{name} must be >= 1, got {dims[name]}")
     H = dims["H"]

@@ -274,9 +274,9 @@ def ddim_sample(
         return (x_t - torch.sqrt(1.0 - alpha_t) * eps) / torch.sqrt(alpha_t), eps
 
     x_t = x_T
-    for t in range(T, 1, -1):
+    for t, t_prev in zip(range(T, 1, -1), range(T - 1, 0, -1)):
         x0_hat, eps = predict_x0(x_t, t)
-        alpha_prev = extract(alphas, t - 1, 0)
+        alpha_prev = extract(alphas, t_prev, 0)
         sigma_t = extract(sigmas, t, 0)
         direction = _direction_scale(alpha_prev, sigma_t, f"ddim_sample at t={t}")
         x_t = torch.sqrt(alpha_prev) * x0_hat + direction * eps + sigma_t * extract(noise, t, 0)

@@ -182,4 +182,5 @@ def log_normal_diag(x: torch.Tensor, mean: torch.Tensor, logvar: torch.Tensor) -
             f"x, mean and logvar must have the same shape, got {tuple(x.shape)}, "
             f"{tuple(mean.shape)} and {tuple(logvar.shape)}"
         )
-    return -0.5 * (math.log(2.0 * math.pi) + logvar + (x - mean) ** 2 * torch.exp(-logvar)).sum(dim=-1)
+    sq_mahalanobis = (x - mean) ** 2 * torch.exp(-logvar)
+    return -0.5 * (math.log(2.0 * math.pi) + logvar + sq_mahalanobis).sum(dim=-1)

@@ -101,7 +101,9 @@ def ou_coefficients(t: float | torch.Tensor) -> tuple[torch.Tensor, torch.Tensor
     return torch.exp(-0.5 * t), torch.sqrt(-torch.expm1(-t))
 
 
-def reverse_ode_drift(x: torch.Tensor, t: float | torch.Tensor, score: torch.Tensor) -> torch.Tensor:
+def reverse_ode_drift(
+    x: torch.Tensor, t: float | torch.Tensor, score: torch.Tensor
+) -> torch.Tensor:
     r"""Drift of the probability-flow ODE of the hw2 OU process.
 
     Parameters

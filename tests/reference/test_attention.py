@@ -32,7 +32,8 @@ def _params_from_torch(mha: nn.MultiheadAttention) -> dict[str, torch.Tensor]:
     if mha.in_proj_weight is not None:  # kdim == vdim == E: packed weights
         w_q, w_k, w_v = mha.in_proj_weight.detach().chunk(3, dim=0)
     else:
-        w_q, w_k, w_v = (w.detach() for w in (mha.q_proj_weight, mha.k_proj_weight, mha.v_proj_weight))
+        separate = (mha.q_proj_weight, mha.k_proj_weight, mha.v_proj_weight)
+        w_q, w_k, w_v = (w.detach() for w in separate)
 
     def per_head(w: torch.Tensor) -> torch.Tensor:  # (E, d_in) -> (H, d_in, hd)
         return w.reshape(H, hd, w.shape[1]).transpose(1, 2).clone()
@@ -49,7 +50,9 @@ def _params_from_torch(mha: nn.MultiheadAttention) -> dict[str, torch.Tensor]:
     ("E", "H", "kdim", "vdim", "L", "S"),
     [(8, 2, 8, 8, 6, 6), (8, 1, 8, 8, 1, 1), (12, 3, 5, 7, 6, 6), (12, 4, 5, 7, 3, 9)],
 )
-def test_mha1_matches_torch_multihead_attention(E: int, H: int, kdim: int, vdim: int, L: int, S: int) -> None:
+def test_mha1_matches_torch_multihead_attention(
+    E: int, H: int, kdim: int, vdim: int, L: int, S: int
+) -> None:
     mha = _torch_mha(E, H, kdim, vdim, seed=E + H + kdim)
     g = _gen(L + S)
     Q = torch.randn(L, E, generator=g, dtype=F64)
@@ -102,7 +105,8 @@ def test_mha2_of_converted_params_equals_mha1(dims: tuple[int, ...]) -> None:
     assert converted["W_V"].shape == (H, d_V, d_out)
     for key, value in snapshot.items():  # the input is untouched
         assert torch.equal(params[key], value)
-    torch.testing.assert_close(mha2(Q, K, V, converted), mha1(Q, K, V, params), rtol=1e-10, atol=1e-10)
+    want = mha1(Q, K, V, params)
+    torch.testing.assert_close(mha2(Q, K, V, converted), want, rtol=1e-10, atol=1e-10)
     # W_h^V <- W_h^V W_h^O with W_h^O the h-th block of d_head rows, by an explicit loop.
     for h in range(H):
         block = params["W_O"][h * d_head : (h + 1) * d_head]
@@ -130,7 +134,8 @@ def test_param_counts_for_the_problem_set_numbers() -> None:
             n1, n2 = mha_param_counts(d_qk, d_qk, 512, d_attn, 64, 512, H)
             assert n2 - n1 == 196608 * H
     n1, n2 = mha_param_counts(512, 512, 512, 64, 64, 512, 8)  # the customary H = 512 / 64
-    assert n1 == 4 * 512 * 512 == sum(p.numel() for p in _torch_mha(512, 8, 512, 512, 0).parameters())
+    n_torch = sum(p.numel() for p in _torch_mha(512, 8, 512, 512, 0).parameters())
+    assert n1 == 4 * 512 * 512 == n_torch
     assert n2 == 2_621_440 and n2 - n1 == 1_572_864
 
 

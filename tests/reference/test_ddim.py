@@ -34,7 +34,10 @@ def _cumulative_alphas(T: int) -> torch.Tensor:
 
 
 def _ddpm_sigmas(alphas: torch.Tensor, eta: float) -> torch.Tensor:
-    """sigmas[t-1] = eta sqrt((1-alpha_{t-1})/(1-alpha_t) (1 - alpha_t/alpha_{t-1})), alpha_0 = 1."""
+    """sigmas[t-1] = eta sqrt((1-alpha_{t-1})/(1-alpha_t) (1 - alpha_t/alpha_{t-1})), alpha_0 = 1.
+
+    This is the DDPM choice (DDIM paper eq. 16); eta = 0 gives DDIM.
+    """
     prev = torch.cat([torch.ones(1, dtype=F64), alphas[:-1]])
     return eta * torch.sqrt((1 - prev) / (1 - alphas) * (1 - alphas / prev))
 
@@ -157,7 +160,8 @@ def test_forward_process_structure() -> None:
     alphas = _cumulative_alphas(T)
     sigmas = torch.sqrt(torch.cat([torch.zeros(1, dtype=F64), 1 - alphas[:-1]]))
     g = _gen(3)
-    x0, noise = torch.randn(1, 3, generator=g, dtype=F64), torch.randn(T, 1, 3, generator=g, dtype=F64)
+    x0 = torch.randn(1, 3, generator=g, dtype=F64)
+    noise = torch.randn(T, 1, 3, generator=g, dtype=F64)
     path = ddim_forward_process(x0, alphas, sigmas, noise)
     want = alphas.sqrt()[:, None, None] * x0 + (1 - alphas).sqrt()[:, None, None] * noise
     torch.testing.assert_close(path, want, rtol=1e-12, atol=1e-12)
@@ -180,7 +184,9 @@ def _exact_eps_model(mu: float, v: float, alphas: torch.Tensor):  # noqa: ANN202
     return eps_model
 
 
-def _sampler_output_law(mu: float, v: float, alphas: torch.Tensor, sigmas: torch.Tensor):  # noqa: ANN202
+def _sampler_output_law(
+    mu: float, v: float, alphas: torch.Tensor, sigmas: torch.Tensor
+) -> tuple[float, float]:
     """Mean and variance of ddim_sample's output from X_T ~ N(0, 1), by affine propagation."""
     T = alphas.shape[0]
     m, var = 0.0, 1.0
@@ -222,7 +228,8 @@ def test_ddim_sample_point_mass_data_is_recovered_exactly(eta: float) -> None:
     g = _gen(40)
     x_T = torch.randn(4, 3, generator=g, dtype=F64)
     noise = torch.randn(T, 4, 3, generator=g, dtype=F64)
-    out = ddim_sample(_exact_eps_model(-1.5, 0.0, alphas), x_T, alphas, _ddpm_sigmas(alphas, eta), noise)
+    eps_model = _exact_eps_model(-1.5, 0.0, alphas)
+    out = ddim_sample(eps_model, x_T, alphas, _ddpm_sigmas(alphas, eta), noise)
     torch.testing.assert_close(out, torch.full_like(out, -1.5), rtol=1e-10, atol=1e-10)
 
 
@@ -240,10 +247,11 @@ def test_errors_name_argument_and_limit() -> None:
     alphas = _cumulative_alphas(4)
     with pytest.raises(ValueError, match="noise"):
         ddim_forward_process(x, alphas, torch.zeros(4, dtype=F64), torch.zeros(3, 2, 2, dtype=F64))
+    zeros, ones, noise = torch.zeros(4, dtype=F64), torch.ones(4, dtype=F64), torch.zeros(4, 2, 2)
+    noise = noise.to(F64)
     with pytest.raises(ValueError, match="cumulative alpha_t"):
-        ddim_sample(_eps_model, x, torch.ones(4, dtype=F64), torch.zeros(4, dtype=F64),
-                    torch.zeros(4, 2, 2, dtype=F64))
+        ddim_sample(_eps_model, x, ones, zeros, noise)
     with pytest.raises(ValueError, match="t=4"):
-        ddim_sample(_eps_model, x, alphas, torch.ones(4, dtype=F64), torch.zeros(4, 2, 2, dtype=F64))
+        ddim_sample(_eps_model, x, alphas, ones, noise)
     with pytest.raises(TypeError, match="eps_model"):
-        ddim_sample(None, x, alphas, torch.zeros(4, dtype=F64), torch.zeros(4, 2, 2, dtype=F64))  # type: ignore[arg-type]
+        ddim_sample(None, x, alphas, zeros, noise)  # type: ignore[arg-type]

@@ -268,7 +268,7 @@ def test_eps_loss_weight_matches_kl_between_posterior_and_reverse_step() -> None
     weights = ddpm_eps_loss_weight(t, betas, sigma2)
     assert weights.shape == (4,)
     for k, t_k in enumerate(t.tolist()):
-        x0, eps = torch.randn(3, 4, generator=g, dtype=F64), torch.randn(3, 4, generator=g, dtype=F64)
+        x0, eps = (torch.randn(3, 4, generator=g, dtype=F64) for _ in range(2))
         eps_theta = eps + 0.3 * torch.randn(3, 4, generator=g, dtype=F64)
         abar = _abar(betas, t_k)
         x_t = math.sqrt(abar) * x0 + math.sqrt(1 - abar) * eps

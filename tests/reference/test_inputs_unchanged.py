@@ -24,45 +24,44 @@ def _cases() -> list[tuple[str, Callable[..., Any], tuple[Any, ...]]]:
     alphas = torch.cumprod(1 - betas, 0)  # cumulative (DDIM notation)
     sigmas = 0.5 * torch.sqrt(torch.cat([torch.zeros(1, dtype=F64), 1 - alphas[:-1]]))
     t_vec = torch.tensor([1, 2, 6, 3])
+    a, b, c = _r(N, d), _r(N, d, seed=1), _r(N, d, seed=2)  # (N, d) inputs
+    u, v = _r(N), _r(N, seed=1)  # (N,) inputs
+    pos = torch.rand(N, dtype=F64) + 0.1  # positive (N,) values
+    ts = torch.tensor([1.0, 0.5, 0.1], dtype=F64)
     attn = {
         "W_Q": _r(2, d, 2, seed=1), "W_K": _r(2, d, 2, seed=2),
         "W_V": _r(2, d, 2, seed=3), "W_O": _r(4, 5, seed=4),
     }
+    q, k, w = _r(5, d), _r(5, d, seed=1), _r(5, d, seed=2)
     lin = nn.Linear(d, d).to(F64)
     return [
-        ("ddpm_posterior", ddpm.ddpm_posterior, (_r(N, d), _r(N, d, seed=1), betas, 3)),
-        ("ddpm_posterior_mean_from_score", ddpm.ddpm_posterior_mean_from_score,
-         (_r(N, d), _r(N, d, seed=1), betas, 3)),
-        ("ddpm_q_sample", ddpm.ddpm_q_sample, (_r(N, d), t_vec, betas, _r(N, d, seed=1))),
-        ("posterior_mean_from_eps", ddpm.posterior_mean_from_eps, (_r(N, d), _r(N, d, seed=1), t_vec, betas)),
+        ("ddpm_posterior", ddpm.ddpm_posterior, (a, b, betas, 3)),
+        ("ddpm_posterior_mean_from_score", ddpm.ddpm_posterior_mean_from_score, (a, b, betas, 3)),
+        ("ddpm_q_sample", ddpm.ddpm_q_sample, (a, t_vec, betas, b)),
+        ("posterior_mean_from_eps", ddpm.posterior_mean_from_eps, (a, b, t_vec, betas)),
         ("ddpm_eps_loss_weight", ddpm.ddpm_eps_loss_weight, (t_vec, betas, betas.clone())),
-        ("ddpm_prior_kl", ddpm.ddpm_prior_kl, (_r(N, d), betas)),
-        ("ddim_step", ddim.ddim_step,
-         (_r(N, d), _r(N, d, seed=1), alphas[1], alphas[2], sigmas[2], _r(N, d, seed=2))),
-        ("ddim_forward_process", ddim.ddim_forward_process, (_r(N, d), alphas, sigmas, _r(T, N, d, seed=1))),
-        ("ddim_sample", ddim.ddim_sample,
-         (lambda x, t: 0.1 * x, _r(N, d), alphas, sigmas, _r(T, N, d, seed=1))),
-        ("ou_coefficients", sde.ou_coefficients, (torch.rand(N, dtype=F64),)),
-        ("reverse_ode_drift", sde.reverse_ode_drift, (_r(N), torch.rand(N, dtype=F64), _r(N, seed=1))),
-        ("ve_sde_sample", sde.ve_sde_sample, (_r(N), torch.linspace(0, 1, 5, dtype=F64), _r(4, N, seed=1))),
-        ("reverse_sde_drift", sde.reverse_sde_drift, (_r(N, d), _r(N, d, seed=1), 1.0, _r(N, d, seed=2), 0.5)),
-        ("reverse_sde_sample", sde.reverse_sde_sample,
-         (_r(N), torch.tensor([1.0, 0.5, 0.1], dtype=F64), lambda x, t: -x, 0.5, _r(2, N, seed=1))),
-        ("ou_sample", sde.ou_sample, (_r(N, d), 0.3, _r(N, d, seed=1))),
-        ("ou_euler_step", sde.ou_euler_step, (_r(N, d), 0.1, _r(N, d, seed=1))),
+        ("ddpm_prior_kl", ddpm.ddpm_prior_kl, (a, betas)),
+        ("ddim_step", ddim.ddim_step, (a, b, alphas[1], alphas[2], sigmas[2], c)),
+        ("ddim_forward_process", ddim.ddim_forward_process, (a, alphas, sigmas, _r(T, N, d))),
+        ("ddim_sample", ddim.ddim_sample, (lambda x, t: 0.1 * x, a, alphas, sigmas, _r(T, N, d))),
+        ("ou_coefficients", sde.ou_coefficients, (pos,)),
+        ("reverse_ode_drift", sde.reverse_ode_drift, (u, pos, v)),
+        ("ve_sde_sample", sde.ve_sde_sample, (u, torch.linspace(0, 1, 5, dtype=F64), _r(4, N))),
+        ("reverse_sde_drift", sde.reverse_sde_drift, (a, b, 1.0, c, 0.5)),
+        ("reverse_sde_sample", sde.reverse_sde_sample, (u, ts, lambda x, t: -x, 0.5, _r(2, N))),
+        ("ou_sample", sde.ou_sample, (a, 0.3, b)),
+        ("ou_euler_step", sde.ou_euler_step, (a, 0.1, b)),
         ("tweedie_posterior_mean", score_matching.tweedie_posterior_mean,
-         (_r(N, d), lambda y: -y, torch.eye(d, dtype=F64) * 0.5)),
-        ("dsm_loss", score_matching.dsm_loss,
-         (lambda x, t: 0.3 * x, _r(N), torch.rand(N, dtype=F64) + 0.1, _r(N, seed=1), torch.rand(N, dtype=F64))),
-        ("implicit_score_matching_loss", score_matching.implicit_score_matching_loss, (lin, _r(N, d))),
+         (a, lambda y: -y, torch.eye(d, dtype=F64) * 0.5)),
+        ("dsm_loss", score_matching.dsm_loss, (lambda x, t: 0.3 * x, u, pos, v, pos.clone())),
+        ("implicit_score_matching_loss", score_matching.implicit_score_matching_loss, (lin, a)),
         ("denoising_score_matching_loss", score_matching.denoising_score_matching_loss,
-         (lin, _r(N, d), 0.5, _r(N, d, seed=1))),
-        ("gaussian_kl", gaussian.gaussian_kl,
-         (_r(N, d), torch.rand(N, dtype=F64) + 0.1, _r(N, d, seed=1), torch.rand(N, dtype=F64) + 0.1)),
-        ("kl_diag_normal_standard", gaussian.kl_diag_normal_standard, (_r(N, d), _r(N, d, seed=1))),
-        ("log_normal_diag", gaussian.log_normal_diag, (_r(N, d), _r(N, d, seed=1), _r(N, d, seed=2))),
-        ("mha1", attention.mha1, (_r(5, d), _r(5, d, seed=1), _r(5, d, seed=2), attn)),
-        ("mha2", attention.mha2, (_r(5, d), _r(5, d, seed=1), _r(5, d, seed=2), attn)),
+         (lin, a, 0.5, b)),
+        ("gaussian_kl", gaussian.gaussian_kl, (a, pos, b, pos.flip(0))),
+        ("kl_diag_normal_standard", gaussian.kl_diag_normal_standard, (a, b)),
+        ("log_normal_diag", gaussian.log_normal_diag, (a, b, c)),
+        ("mha1", attention.mha1, (q, k, w, attn)),
+        ("mha2", attention.mha2, (q, k, w, attn)),
         ("mha1_to_mha2", attention.mha1_to_mha2, (attn,)),
     ]
 

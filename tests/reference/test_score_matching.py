@@ -112,9 +112,8 @@ def test_tweedie_mixture_prior_2d_by_bayes_and_quadrature() -> None:
     y = torch.tensor([[0.0, 0.0], [-2.0, 1.0], [1.5, -1.5], [3.0, 2.0]], dtype=F64)
     got = tweedie_posterior_mean(y, _autograd_score(log_p_y), Sigma)
     # Bayes: the posterior is a mixture of Gaussian posteriors.
-    resp = torch.softmax(
-        torch.stack([MultivariateNormal(mu, C + Sigma).log_prob(y) for mu, C in zip(means, covs)], 1)
-        + torch.log(weights), dim=1)
+    log_lik = [MultivariateNormal(mu, C + Sigma).log_prob(y) for mu, C in zip(means, covs)]
+    resp = torch.softmax(torch.stack(log_lik, dim=1) + torch.log(weights), dim=1)
     post_means = torch.stack(
         [mu + (y - mu) @ torch.linalg.solve(C + Sigma, C) for mu, C in zip(means, covs)], dim=1
     )
@@ -217,9 +216,8 @@ def _mlp(d: int, seed: int) -> nn.Module:
 
 
 def _brute_force_trace(fn, x: torch.Tensor) -> torch.Tensor:  # noqa: ANN001
-    return torch.stack(
-        [torch.trace(torch.autograd.functional.jacobian(lambda r: fn(r[None])[0], row)) for row in x]
-    )
+    jacobians = [torch.autograd.functional.jacobian(lambda r: fn(r[None])[0], row) for row in x]
+    return torch.stack([torch.trace(jac) for jac in jacobians])
 
 
 @pytest.mark.parametrize("d", [1, 3, 8])
@@ -297,7 +295,7 @@ def test_ism_is_differentiable_in_the_model_parameters() -> None:
 
 def test_dsm_single_level_equals_conditional_score_form() -> None:
     g = _gen(31)
-    x, noise = torch.randn(20, 3, generator=g, dtype=F64), torch.randn(20, 3, generator=g, dtype=F64)
+    x, noise = (torch.randn(20, 3, generator=g, dtype=F64) for _ in range(2))
     sigma = 0.4
     model = _mlp(3, 3)
     x_tilde = (x + sigma * noise).requires_grad_(True)
@@ -317,7 +315,8 @@ def test_dsm_equals_explicit_sm_on_noisy_data_plus_constant(sigma: float) -> Non
     DSM(s) = 1/2 E|s(x~) + x~/(1+sigma^2)|^2 + d/(2 sigma^2) - d/(2 (1 + sigma^2))."""
     d, n = 2, 200000
     g = _gen(int(10 * sigma))
-    A, b = 0.5 * torch.randn(d, d, generator=g, dtype=F64), 0.3 * torch.randn(d, generator=g, dtype=F64)
+    A = 0.5 * torch.randn(d, d, generator=g, dtype=F64)
+    b = 0.3 * torch.randn(d, generator=g, dtype=F64)
     x, noise = torch.randn(n, d, generator=g, dtype=F64), torch.randn(n, d, generator=g, dtype=F64)
 
     def score(v: torch.Tensor) -> torch.Tensor:
