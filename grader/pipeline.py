@@ -187,7 +187,7 @@ def _grade_function(sandbox: Sandbox, fn: FunctionRubric, rubric: Rubric, sub: S
             source = describer.where(result.error_lineno)
     for c in checks:
         if c.outcome != "passed":
-            feedback.extend(f"{c.name}: {m}" for m in c.messages[:3])
+            feedback.extend(f"{c.name}: {m}" for m in c.messages[:1])
     feedback.extend(dict.fromkeys(n for c in checks for n in c.notes))
     item = _item(fn, _status(fn, checks), feedback, checks, source)
     if item["status"] in ("failed", "partial") and evidence:

@@ -31,7 +31,7 @@ from grader.sandbox.protocol import Fixture
 from grader.values import Value, decode_value
 
 __all__ = ["CHECK_KINDS", "CheckContext", "CheckKind", "CheckResult", "PlannedCall",
-           "CallRecord", "derive_seed", "materialise", "reference_value", "Elementwise"]
+           "CallRecord", "derive_seed", "materialise", "reference_value", "Elementwise", "time_shift"]
 
 Outcome = Literal["passed", "failed", "error", "timeout"]
 
@@ -161,6 +161,30 @@ def _describe_args(args: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
+def time_shift(ctx: CheckContext, record: CallRecord) -> str | None:
+    """If the output equals the reference at t - 1 or t + 1, say so (an off-by-one in time).
+
+    Applies to functions with an argument named ``t`` holding integer steps
+    (a Python int or an int64 tensor); shifts that leave 1..T are skipped.
+    """
+    t = record.planned.args.get("t")
+    integer = isinstance(t, int) or (isinstance(t, torch.Tensor) and not t.is_floating_point())
+    if not integer or record.value is None:
+        return None
+    for step in (-1, 1):
+        args = dict(record.planned.args, t=t + step)
+        try:
+            shifted = reference_value(ctx, PlannedCall(args))
+        except Exception:  # noqa: BLE001 - outside 1..T
+            continue
+        if compare(shifted, record.value, rtol=max(ctx.check.rtol, 1e-6), atol=max(ctx.check.atol, 1e-9),
+                   names=ctx.function.returns).ok:
+            sign = "-" if step < 0 else "+"
+            return (f"The output equals the correct formula evaluated at t {sign} 1: an off-by-one "
+                    "in the time index.")
+    return None
+
+
 class CheckKind:
     """Base class of check kinds.
 
@@ -255,6 +279,9 @@ class Elementwise(CheckKind):
                 outcomes.append("passed")
             else:
                 outcomes.append("failed")
+                shift = time_shift(ctx, record)
+                if shift:
+                    result.messages.append(shift)
                 messages.extend(f"{label}: {m}" for m in result.messages)
         return summarise(ctx, passed, len(records), outcomes, messages, notes, lineno)
 

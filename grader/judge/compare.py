@@ -17,7 +17,7 @@ import numpy as np
 
 from grader.values import ArrayValue, DictValue, SeqValue, Value, as_array, describe
 
-__all__ = ["Comparison", "compare"]
+__all__ = ["Comparison", "compare", "describe_pattern"]
 
 #: Tolerances applied to float32 (and float16/bfloat16) results.
 FLOAT32_RTOL = 1e-5
@@ -105,7 +105,58 @@ def _compare_arrays(expected: ArrayValue, got: ArrayValue, rtol: float, atol: fl
                  f"{_index(shape, i_abs)} (up to {atol:.1e} allowed); greatest relative "
                  f"difference: {rel.flat[i_rel]:.3g} at index {_index(shape, i_rel)} "
                  f"(up to {rtol:.1e} allowed).")
+    lines.extend(describe_pattern(exp.reshape(shape), val.reshape(shape), ~close.reshape(shape), rel.reshape(shape)))
     out.fail(" ".join(lines))
+
+
+def describe_pattern(exp: np.ndarray, val: np.ndarray, bad: np.ndarray, rel: np.ndarray) -> list[str]:
+    """Sentences on how a wrong array differs: a constant factor, a sign, an offset, where.
+
+    Parameters
+    ----------
+    exp, val : numpy.ndarray
+        Expected and returned values (same shape, finite).
+    bad : numpy.ndarray of bool
+        Elements outside the tolerance.
+    rel : numpy.ndarray
+        Relative differences.
+
+    Returns
+    -------
+    list of str
+        Zero or more sentences for the report.
+    """
+    out: list[str] = []
+    e, v = exp.reshape(-1), val.reshape(-1)
+    scale = float(np.max(np.abs(e))) if e.size else 0.0
+    if e.size >= 3 and scale > 0:
+        nonzero = np.abs(e) > 1e-12 * scale
+        if np.all(nonzero):
+            ratio = v / e
+            spread = float(np.ptp(ratio))
+            r = float(np.median(ratio))
+            if spread <= 1e-6 * max(abs(r), 1e-12):
+                if abs(r + 1) <= 1e-6:
+                    out.append("Every element has the opposite sign of the expected value: a sign error.")
+                else:
+                    out.append(f"Every element is {r:.6g} times the expected value: a constant factor "
+                               "is wrong or missing.")
+        offset = v - e
+        if not out and float(np.ptp(offset)) <= 1e-9 * scale and abs(float(offset[0])) > 0:
+            out.append(f"Every element is off by the same constant {float(offset[0]):.6g}.")
+    if bad.any():
+        finite = rel[bad][np.isfinite(rel[bad])]
+        if finite.size >= 2:
+            out.append(f"Relative errors of the mismatched elements: median {np.median(finite):.3g}, "
+                       f"90th percentile {np.quantile(finite, 0.9):.3g}.")
+    if bad.ndim >= 2 and bad.shape[0] > 1:
+        rows = np.flatnonzero(bad.reshape(bad.shape[0], -1).any(axis=1))
+        if rows.size == bad.shape[0]:
+            out.append("Every row (first index) is affected.")
+        else:
+            listed = ", ".join(str(i) for i in rows[:8]) + (", ..." if rows.size > 8 else "")
+            out.append(f"Rows (first index) with a mismatch: {listed} ({rows.size} of {bad.shape[0]}).")
+    return out
 
 
 def compare(expected: Value, got: Value, *, rtol: float, atol: float, what: str = "output",

@@ -86,9 +86,10 @@ def _value_array(ctx: CheckContext, record: CallRecord, shape: tuple[int, ...]) 
     return data, ""
 
 
-def _single(ctx: CheckContext, ok: bool, message: str, error: bool = False) -> CheckResult:
+def _single(ctx: CheckContext, ok: bool, message: str, error: bool = False,
+            plot: str | None = None) -> CheckResult:
     outcome = "passed" if ok else ("error" if error else "failed")
-    return summarise(ctx, int(ok), 1, [outcome], [] if ok else [message], [])
+    return summarise(ctx, int(ok), 1, [outcome], [] if ok else [message], [], plot=None if ok else plot)
 
 
 class DDIMMarginals(CheckKind):
@@ -105,16 +106,26 @@ class DDIMMarginals(CheckKind):
         if out is None:
             return _single(ctx, False, why, error=record.outcome.status != "ok")
         failures = []
+        variances = []
         for t in range(1, T + 1):
             a = alphas[t - 1]
             z = (out[t - 1] - math.sqrt(a) * x0) / math.sqrt(1 - a)
+            variances.append(float(np.mean(z * z)) if np.all(np.isfinite(z)) else float("nan"))
             ok, text = gaussian_test(z, FALSE_FAILURE / T)
             if not ok:
                 failures.append(f"t={t}: (X_t - sqrt(alpha_t) x0) / sqrt(1 - alpha_t) should be "
                                 f"N(0, I); {text}.")
         if failures:
+            from grader.judge.plots import statistic_vs_t
+
+            n = x0.size
+            lo = stats.chi2.ppf(FALSE_FAILURE / T / 4, n) / n
+            hi = stats.chi2.isf(FALSE_FAILURE / T / 4, n) / n
+            ts = list(range(1, T + 1))
+            plot = statistic_vs_t(ts, variances, [lo] * T, [hi] * T, 1.0, "variance of z_t",
+                                  "Standardised X_t | X_0: variance per t (should be 1)")
             return _single(ctx, False, " ".join([f"The marginals X_t | X_0 are wrong at "
-                                                 f"{len(failures)} of {T} times."] + failures[:4]))
+                                                 f"{len(failures)} of {T} times."] + failures[:4]), plot=plot)
         return _single(ctx, True, "")
 
 
@@ -175,10 +186,16 @@ class DDIMSampleLaw(CheckKind):
             return _single(ctx, False, why, error=record.outcome.status != "ok")
         var = ddim_linear_gaussian_var(args["alphas"].numpy(), args["sigmas"].numpy(),
                                        float(args["eps_model"].params["data_var"]))
-        ok, text = gaussian_test(out / math.sqrt(var), FALSE_FAILURE)
+        z = out / math.sqrt(var)
+        ok, text = gaussian_test(z, FALSE_FAILURE)
         sig = "sigma_t = 0" if not args["sigmas"].any() else "sigma_t > 0"
+        plot = None
+        if not ok:
+            from grader.judge.plots import histogram_vs_normal
+
+            plot = histogram_vs_normal(z, f"Output / sqrt({var:.3g}) ({sig})")
         return _single(ctx, ok, f"With the exact noise predictor of Gaussian data and {sig}, "
-                                f"the output should be N(0, {var:.4g} I); {text}.")
+                                f"the output should be N(0, {var:.4g} I); {text}.", plot=plot)
 
 
 class DSMGap(CheckKind):

@@ -89,3 +89,15 @@ def test_hard_coded_public_answers_fail_hidden_checks(rubrics):
     assert run_check(rubric, "reverse_ode_drift", public.name, cheat).outcome == "passed"
     hidden = next(c for c in fn.checks if c.visibility == "hidden")
     assert run_check(rubric, "reverse_ode_drift", hidden.name, cheat).score == 0
+
+
+def test_off_by_one_in_time_is_diagnosed(rubrics):
+    rubric = rubrics["hw2"]
+    ref = rubric.reference_function("ddpm_posterior_mean_from_score")
+
+    def late(x_t, score, betas, t):
+        return ref(x_t, score, betas, t + 1 if t < betas.shape[0] else t)
+
+    result = run_check(rubric, "ddpm_posterior_mean_from_score", "random times", late)
+    assert result.outcome == "failed"
+    assert "evaluated at t + 1: an off-by-one in the time index" in " ".join(result.messages)

@@ -79,3 +79,22 @@ def test_decode_rejects_malformed_payloads():
         decode_value({"$array": "!!!", "shape": [1], "dtype": "float64"})
     with pytest.raises(ValueError):
         decode_value({"$pickle": "x"})
+
+
+@pytest.mark.parametrize("factor, sentence", [
+    (-1.0, "opposite sign"),
+    (0.5, "0.5 times the expected value"),
+])
+def test_constant_factor_and_sign_are_diagnosed(factor, sentence):
+    result = compare(v(EXPECTED), v(EXPECTED * factor), rtol=1e-8, atol=1e-10)
+    assert sentence in " ".join(result.messages)
+
+
+def test_offset_and_rows_are_diagnosed():
+    got = EXPECTED + 0.25
+    assert "off by the same constant 0.25" in " ".join(compare(v(EXPECTED), v(got), rtol=1e-8, atol=1e-10).messages)
+    one_row = EXPECTED.clone()
+    one_row[1] *= 3
+    text = " ".join(compare(v(EXPECTED), v(one_row), rtol=1e-8, atol=1e-10).messages)
+    assert "Rows (first index) with a mismatch: 1 (1 of 2)" in text
+    assert "constant" not in text
