@@ -1,4 +1,4 @@
-"""Validity benchmark: how often is the grader right?
+"""Validity benchmark: measure how often the grader is right.
 
 Builds a corpus of labelled submissions from the references and the
 misconception library, grades it through the real sandbox, and prints
@@ -13,8 +13,9 @@ misconception library, grades it through the real sandbox, and prints
 The corpus, per assignment:
 
 * correct, generated: the reference itself (torch), its outputs converted to
-  numpy, and cast to float32 (the contract's equivalent representations), in
-  module and notebook form;
+  numpy (except outputs the contract requires to be differentiable), and cast
+  to float32 (the contract's equivalent representations), in module and
+  notebook form;
 * correct, hand-written: every sample-class student marked "correct" in
   ``submissions/<assignment>/ROSTER.md`` (loops, numpy, other algebra);
 * wrong: every misconception, one function at a time, in module and notebook
@@ -34,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import tempfile
 import time
@@ -60,7 +60,7 @@ STYLES = {
     "numpy": ("import numpy as _np, torch as _torch\n"
               "def _convert(v):\n"
               "    if isinstance(v, _torch.Tensor):\n"
-              "        return v.detach().numpy()\n"
+              "        return v if v.requires_grad else v.numpy()  # differentiable outputs stay torch\n"
               "    if isinstance(v, (tuple, list)):\n"
               "        return type(v)(_convert(x) for x in v)\n"
               "    if isinstance(v, dict):\n"
@@ -69,7 +69,7 @@ STYLES = {
     "float32": ("import torch as _torch\n"
                 "def _convert(v):\n"
                 "    if isinstance(v, _torch.Tensor) and v.is_floating_point():\n"
-                "        return v.detach().float()\n"
+                "        return v.float()  # keeps the autograd graph\n"
                 "    if isinstance(v, (tuple, list)):\n"
                 "        return type(v)(_convert(x) for x in v)\n"
                 "    if isinstance(v, dict):\n"

@@ -30,8 +30,10 @@ def _fail(exc: GraderError) -> None:
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(grader.__version__, prog_name="grade")
 def cli() -> None:
-    """Grade generative-model homework: run each submission in a sandbox, compare
-    every function with the reference, write HTML reports and a CSV gradebook.
+    r"""Grade generative-model homework in a sandbox, with reports and a gradebook.
+
+    Each submission runs in a sandbox, every function is compared with the
+    reference, and HTML reports and a CSV gradebook are written.
 
     \b
     Typical use:

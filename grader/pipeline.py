@@ -248,8 +248,9 @@ def grade_submission(sub: Submission, rubric: Rubric, limits: Limits) -> dict[st
                 if reply.errors:
                     why = (f"{fn.name} is not defined: loading stopped at an error "
                            f"({describer.error(reply.errors[0])}).")
+                    frames = reply.errors[0].get("frames") or [{}]
                     doc["items"].append(_item(fn, "error", [why], _unscored(fn, "error", why),
-                                              describer.where((reply.errors[0].get("frames") or [{}])[-1].get("lineno"))))
+                                              describer.where(frames[-1].get("lineno"))))
                 else:
                     why = f"No function named {fn.name} was found in the submission."
                     doc["items"].append(_item(fn, "missing", [why], _unscored(fn, "error", why)))

@@ -68,7 +68,7 @@ class Unsupported:
     type_name: str
 
 
-Value = Union[ArrayValue, SeqValue, DictValue, TextValue, Unsupported, None]
+Value = Union[ArrayValue, SeqValue, DictValue, TextValue, Unsupported, None]  # noqa: UP007 - a runtime alias
 
 _DTYPES = {"float64": "<f8", "int64": "<i8", "bool": "|b1"}
 _SOURCES = {"torch", "numpy", "python"}

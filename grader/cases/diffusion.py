@@ -75,7 +75,8 @@ def ddim_sample(g: torch.Generator, N: int, d: int, T: int, sigma: str = "random
     if model == "gaussian":
         eps_model = Fixture("gaussian_ddim_eps_model", {"alphas": alphas.tolist(), "data_var": data_var})
     else:
-        eps_model = Fixture("mlp_eps_model", {"d": d, "T": T, "seed": int(torch.randint(0, 2**31 - 1, (1,), generator=g))})
+        seed = int(torch.randint(0, 2**31 - 1, (1,), generator=g))
+        eps_model = Fixture("mlp_eps_model", {"d": d, "T": T, "seed": seed})
     return {"eps_model": eps_model, "x_T": randn(g, N, d), "alphas": alphas,
             "sigmas": _sigmas(g, alphas, sigma), "noise": randn(g, T, N, d)}
 

@@ -341,7 +341,8 @@ def _lam(g: torch.Generator, lam: float | str) -> float:
 
 def reverse_sde_drift(g: torch.Generator, N: int, d: int, lam: float | str = "random") -> dict[str, Any]:
     """Arguments (x, f, g, score, lam) of ``reverse_sde_drift``; g in [0.2, 2], lam as configured
-    (``"random"``: uniform in [-0.5, 1])."""
+    (``"random"``: uniform in [-0.5, 1]).
+    """
     x = randn(g, N, d)
     return {"x": x, "f": -0.5 * x, "g": float(uniform(g, 0.2, 2.0)), "score": randn(g, N, d, scale=2.0),
             "lam": _lam(g, lam)}
@@ -349,7 +350,8 @@ def reverse_sde_drift(g: torch.Generator, N: int, d: int, lam: float | str = "ra
 
 def mixture_1d(g: torch.Generator, K: int = 2) -> dict[str, list[float]]:
     """Parameters of a 1-d Gaussian mixture data set: weights in [0.5, 1.5] (normalised),
-    means in [-2, 2], standard deviations in [0.35, 0.6]."""
+    means in [-2, 2], standard deviations in [0.35, 0.6].
+    """
     w = uniform(g, 0.5, 1.5, K)
     return {"w": (w / w.sum()).tolist(), "means": uniform(g, -2.0, 2.0, K).tolist(),
             "stds": uniform(g, 0.35, 0.6, K).tolist()}

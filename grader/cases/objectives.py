@@ -65,9 +65,12 @@ def reverse_variances(g: torch.Generator, betas: torch.Tensor, mode: str) -> tor
 
 
 def score_model(g: torch.Generator, d: int, model: str) -> Fixture:
-    """A score model fixture: ``"mlp"``, ``"mlp_big"`` (output scale 2, wider),
-    ``"linear"`` (random A with off-diagonal entries, random b) or ``"exact"``
-    (A = -I, b = 0: the score of N(0, I))."""
+    """A score model fixture of the given ``model`` kind.
+
+    ``"mlp"``, ``"mlp_big"`` (output scale 2, wider), ``"linear"`` (random A
+    with off-diagonal entries, random b) or ``"exact"`` (A = -I, b = 0: the
+    score of N(0, I)).
+    """
     if model in ("mlp", "mlp_big"):
         seed = int(torch.randint(0, 2**31 - 1, (1,), generator=g))
         big = model == "mlp_big"

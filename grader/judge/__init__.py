@@ -1,0 +1,1 @@
+"""Judge stage: check kinds, comparison, statistical tests, diagnosis."""

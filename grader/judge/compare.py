@@ -43,6 +43,7 @@ class Comparison:
     notes: list[str] = field(default_factory=list)
 
     def fail(self, message: str) -> None:
+        """Mark the comparison failed with a reason."""
         self.ok = False
         self.messages.append(message)
 
@@ -184,8 +185,8 @@ def compare(expected: Value, got: Value, *, rtol: float, atol: float, what: str 
     if isinstance(expected, ArrayValue):
         arr = as_array(got)
         if arr is None:
-            out.fail(f"{what}: expected a {'number' if expected.data.ndim == 0 else 'tensor of shape ' + str(tuple(expected.data.shape))}, "
-                     f"got {describe(got)}.")
+            wanted = "number" if expected.data.ndim == 0 else f"tensor of shape {tuple(expected.data.shape)}"
+            out.fail(f"{what}: expected a {wanted}, got {describe(got)}.")
             return out
         if arr is not got and isinstance(got, SeqValue):
             out.notes.append(f"{what}: returned a {got.type} of numbers instead of a tensor (full credit).")

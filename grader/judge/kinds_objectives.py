@@ -11,18 +11,14 @@ kind                       property (contract, hw3)
 
 from __future__ import annotations
 
-import dataclasses
 import math
-from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 import torch
 from scipy import stats
 from scipy.optimize import brentq
 
-from grader.judge.checks import (CallRecord, CheckContext, CheckKind, CheckResult, Elementwise,
-                                 Outcome, summarise)
+from grader.judge.checks import CallRecord, CheckContext, CheckKind, CheckResult, Outcome, summarise
 from grader.judge.statistical import FALSE_FAILURE, _value_array
 from grader.sandbox.fixtures import build
 

@@ -1,0 +1,1 @@
+"""Render stage: HTML reports from recorded results."""

@@ -160,6 +160,7 @@ class Child:
         self.pid = os.getpid()
 
     def send(self, message: dict[str, Any]) -> None:
+        """Send one reply frame, with the output captured since the last one."""
         if os.getpid() != self.pid:  # a fork of the student's never speaks for the submission
             os._exit(0)
         message["stdout"] = self.out.take()
@@ -167,6 +168,7 @@ class Child:
         write_frame(self.resp_fd, message)
 
     def load(self, request: dict[str, Any]) -> None:
+        """Run every unit of the submission and report what it defines."""
         self.filename = request["filename"]
         self.module.__dict__["__file__"] = self.filename
         self.module.__dict__["__builtins__"] = builtins
@@ -194,6 +196,7 @@ class Child:
         self.send({"defined": defined, "params": params, "errors": errors})
 
     def call(self, request: dict[str, Any]) -> None:
+        """Call one function on decoded inputs under the soft timer and reply."""
         import torch
 
         fn = self.module.__dict__.get(request["function"])
@@ -244,6 +247,7 @@ class Child:
                    "mutated": mutated, "seconds": seconds})
 
     def serve(self) -> None:
+        """Answer requests until the grader says exit or closes the pipe."""
         while True:
             if os.getpid() != self.pid:
                 os._exit(0)

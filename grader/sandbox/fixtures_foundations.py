@@ -211,7 +211,7 @@ class NoisyMixtureScore(nn.Module):
         return torch.softmax(log_c, dim=1), prec_diff
 
     def forward(self, y: torch.Tensor) -> torch.Tensor:
-        """grad log p_Y at each row of ``y`` (``[N, d] -> [N, d]``)."""
+        """Grad log p_Y at each row of ``y`` (``[N, d] -> [N, d]``)."""
         r, prec_diff = self._responsibilities(y)
         return -(r[:, :, None] * prec_diff).sum(1)
 
@@ -280,7 +280,7 @@ class OUMixtureScore(nn.Module):
         self.register_buffer("stds", s)
 
     def forward(self, x: torch.Tensor, t: float | torch.Tensor) -> torch.Tensor:
-        """grad log p_t at each entry of ``x`` (``[N] -> [N]``)."""
+        """Grad log p_t at each entry of ``x`` (``[N] -> [N]``)."""
         t_ = _time(t)
         if t_ < 0:
             raise ValueError(f"t must be >= 0, got {t_!r}")
