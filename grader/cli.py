@@ -61,6 +61,9 @@ def cli() -> None:
               show_default=True,
               help="auto: bubblewrap namespaces (no network, no view of other files) and a pids "
                    "cgroup where the host allows; bwrap: require them; none: resource limits only.")
+@click.option("--limit", "limit_args", multiple=True, metavar="KEY=VALUE",
+              help="Set any sandbox limit (repeatable): call_timeout, cpu_seconds, memory_mb, processes, "
+                   "file_mb, open_files, startup_timeout, scratch_mb. See the README for defaults.")
 @click.option("--force", is_flag=True,
               help="Regrade every submission, even those whose result is up to date.")
 @click.option("--rubrics", "rubrics_dir", type=click.Path(path_type=Path, file_okay=False),
@@ -71,7 +74,7 @@ def cli() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def run_command(path: Path, out: Path, assignment: str | None, timeout: float, startup_timeout: float,
                 workers: int,
-                memory_mb: int, isolation: str, force: bool, rubrics_dir: Path | None, manual_csv: Path | None,
+                memory_mb: int, isolation: str, limit_args: tuple[str, ...], force: bool, rubrics_dir: Path | None, manual_csv: Path | None,
                 quiet: bool) -> None:
     """Grade every submission under PATH.
 
@@ -84,7 +87,7 @@ def run_command(path: Path, out: Path, assignment: str | None, timeout: float, s
     from tqdm import tqdm
 
     from grader.discover import discover
-    from grader.execute import Limits
+    from grader.execute import Limits, parse_limit
     from grader.gradebook import write_gradebook
     from grader.isolation import detect
     from grader.manual import apply_manual, read_manual_scores
@@ -108,8 +111,15 @@ def run_command(path: Path, out: Path, assignment: str | None, timeout: float, s
             remove_partial_writes(out)
             for line in found.skipped:
                 click.echo(f"skipped: {line}", err=True)
-            limits = Limits(call_timeout=timeout, memory_mb=memory_mb, isolation=isolation,
-                            startup_timeout=startup_timeout)
+            overrides = {}
+            for text in limit_args:
+                try:
+                    key, number = parse_limit(text)
+                except ValueError as exc:
+                    raise UsageError(f"--limit {exc}") from None
+                overrides[key] = number
+            limits = Limits(**{"call_timeout": timeout, "memory_mb": memory_mb, "isolation": isolation,
+                               "startup_timeout": startup_timeout, **overrides})
             try:
                 missing = detect(isolation).missing  # type: ignore[arg-type]
             except RuntimeError as exc:

@@ -38,7 +38,7 @@ from typing import Any, Literal
 from grader.isolation import PidsCgroup, bwrap_arguments, detect
 from grader.sandbox.protocol import ProtocolError, read_frame, write_frame
 
-__all__ = ["Limits", "CallOutcome", "LoadReply", "Sandbox"]
+__all__ = ["Limits", "CallOutcome", "LoadReply", "Sandbox", "parse_limit"]
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,34 @@ class Limits:
             "open_files": self.open_files,
             "blocked_imports": list(self.blocked_imports),
         })
+
+
+#: Limits that can be set with ``--limit KEY=VALUE`` (numbers only).
+TUNABLE = ("call_timeout", "cpu_seconds", "memory_mb", "processes", "file_mb", "open_files",
+           "startup_timeout", "scratch_mb")
+
+
+def parse_limit(text: str) -> tuple[str, float | int]:
+    """Parse ``KEY=VALUE`` for one of the :data:`TUNABLE` limits.
+
+    Raises
+    ------
+    ValueError
+        If the key is unknown or the value is not a positive number of the
+        field's type.
+    """
+    key, sep, value = text.partition("=")
+    key = key.strip().replace("-", "_")
+    if not sep or key not in TUNABLE:
+        raise ValueError(f"{text!r}: expected KEY=VALUE with KEY one of {', '.join(TUNABLE)}")
+    kind = type(getattr(Limits(), key))
+    try:
+        number = kind(value)
+    except ValueError:
+        raise ValueError(f"{text!r}: {value!r} is not a valid {kind.__name__}") from None
+    if number <= 0:
+        raise ValueError(f"{text!r}: the limit must be positive")
+    return key, number
 
 
 @dataclass

@@ -141,3 +141,23 @@ def test_top_level_infinite_loop_is_fatal_but_bounded():
         reply = sb.load()
         assert reply.fatal and "longer than 3 s" in reply.fatal
         assert time.monotonic() - t0 < 10
+
+
+def test_limits_are_configurable_by_key():
+    from grader.execute import parse_limit
+
+    assert parse_limit("processes=128") == ("processes", 128)
+    assert parse_limit("call-timeout=2.5") == ("call_timeout", 2.5)
+    for bad in ("colour=3", "processes=abc", "file_mb=0", "processes"):
+        with pytest.raises(ValueError):
+            parse_limit(bad)
+
+
+def test_file_size_limit_applies(tmp_path):
+    src = "def write():\n    open('big.bin', 'wb').write(b'0' * (3 << 20))\n    return 1.0\n"
+    request = {"filename": "<w.py>", "units": [{"source": src, "first_line": 1, "label": "module"}],
+               "functions": ["write"]}
+    with Sandbox(request, Limits(file_mb=1)) as sb:
+        assert sb.load().fatal is None
+        out = sb.call("write", [])
+        assert out.status == "error" and "File too large" in out.error["message"]
