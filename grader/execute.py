@@ -1,7 +1,7 @@
 """Execute stage: drive one sandboxed child process per submission.
 
 The grader never imports student code. :class:`Sandbox` starts
-``python -I -m grader.sandbox.child`` in a private scratch directory with a
+``python -I`` running :mod:`grader.sandbox.child` of this same checkout, in a private scratch directory with a
 minimal environment and the :class:`Limits` below, sends it the submission's
 source once (start-up, including ``import torch``, is paid once per
 submission), then asks it to call functions on inputs. Each call has a
@@ -152,6 +152,13 @@ class CallOutcome:
     seconds: float = 0.0
 
 
+#: The folder holding this ``grader`` package: the child imports its sandbox code from
+#: exactly here, whatever else is installed (another checkout, an editable install).
+_PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_BOOT = ("import sys; sys.path.insert(0, sys.argv.pop(1)); "
+         "from grader.sandbox.child import main; main()")
+
+
 def _child_env(scratch: str) -> dict[str, str]:
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -206,7 +213,7 @@ class Sandbox:
         req_r, self.req_w = os.pipe()
         self.resp_r, resp_w = os.pipe()
         self._stderr = tempfile.TemporaryFile()
-        cmd = [sys.executable, "-I", "-m", "grader.sandbox.child",
+        cmd = [sys.executable, "-I", "-c", _BOOT, _PACKAGE_ROOT,
                str(req_r), str(resp_w), self.limits.child_json()]
         env = _child_env(self.scratch)
         if self.isolation.bwrap:

@@ -1,7 +1,8 @@
 """The sandbox child: runs one submission and calls its functions on request.
 
-Started by :mod:`grader.execute` as ``python -I -m grader.sandbox.child
-REQ_FD RESP_FD`` in a scratch directory, under resource limits. It never
+Started by :mod:`grader.execute` as ``python -I -c BOOT PACKAGE_ROOT REQ_FD
+RESP_FD LIMITS`` (BOOT puts PACKAGE_ROOT, the parent's own checkout, first on
+``sys.path`` and calls :func:`main`) in a scratch directory, under resource limits. It never
 receives reference answers: only inputs (arrays, numbers, fixture
 descriptions) and function names. Its conversation with the grader:
 
@@ -286,7 +287,7 @@ def _apply_limits(limits: dict[str, int]) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: ``python -m grader.sandbox.child REQ_FD RESP_FD LIMITS_JSON``."""
+    """Entry point; ``argv`` is ``[REQ_FD, RESP_FD, LIMITS_JSON]``."""
     import json
 
     argv = sys.argv[1:] if argv is None else argv
