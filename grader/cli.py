@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import Any, Literal
 
 import click
 
@@ -87,7 +88,7 @@ def run_command(path: Path, out: Path, assignment: str | None, timeout: float, s
     from tqdm import tqdm
 
     from grader.discover import discover
-    from grader.execute import Limits, parse_limit
+    from grader.execute import Limits, parse_limit, preflight
     from grader.gradebook import write_gradebook
     from grader.isolation import detect
     from grader.manual import apply_manual, read_manual_scores
@@ -111,22 +112,24 @@ def run_command(path: Path, out: Path, assignment: str | None, timeout: float, s
             remove_partial_writes(out)
             for line in found.skipped:
                 click.echo(f"skipped: {line}", err=True)
-            overrides = {}
+            overrides: dict[str, float | int] = {}
             for text in limit_args:
                 try:
                     key, number = parse_limit(text)
                 except ValueError as exc:
                     raise UsageError(f"--limit {exc}") from None
                 overrides[key] = number
-            limits = Limits(**{"call_timeout": timeout, "memory_mb": memory_mb, "isolation": isolation,
-                               "startup_timeout": startup_timeout, **overrides})
+            settings: dict[str, Any] = {"call_timeout": timeout, "memory_mb": memory_mb, "isolation": isolation,
+                                        "startup_timeout": startup_timeout, **overrides}
+            limits = Limits(**settings)
             try:
-                missing = detect(isolation).missing  # type: ignore[arg-type]
+                missing = detect(isolation).missing
             except RuntimeError as exc:
                 raise UsageError(str(exc)) from None
             for line in missing:
                 click.echo(f"warning: sandbox: {line}", err=True)
             start = time.perf_counter()
+            preflight(limits)
             bar = tqdm(total=len(found.submissions), unit="submission", disable=quiet,
                        file=sys.stderr, dynamic_ncols=True)
 
@@ -243,7 +246,7 @@ def check_command(file: Path, assignment: str, timeout: float, rubrics_dir: Path
         if not file.is_file() or file.suffix not in (".py", ".ipynb"):
             raise UsageError(f"{str(file)!r} is not a .py or .ipynb file")
         rubric = public_only(rubrics[assignment])
-        kind = "module" if file.suffix == ".py" else "notebook"
+        kind: Literal["module", "notebook"] = "module" if file.suffix == ".py" else "notebook"
         sub = Submission(assignment, file.stem, file, file, kind, sha256_file(file), file.name)
         doc = grade_submission(sub, rubric, Limits(call_timeout=timeout))
     except GraderError as exc:

@@ -38,7 +38,7 @@ from typing import Any, Literal
 from grader.isolation import PidsCgroup, bwrap_arguments, detect
 from grader.sandbox.protocol import ProtocolError, read_frame, write_frame
 
-__all__ = ["Limits", "CallOutcome", "LoadReply", "Sandbox", "parse_limit"]
+__all__ = ["Limits", "CallOutcome", "LoadReply", "Sandbox", "parse_limit", "preflight"]
 
 
 @dataclass(frozen=True)
@@ -199,7 +199,7 @@ class Sandbox:
         self.stdout_dropped = 0
         self.starts = 0
         self.last_load: LoadReply | None = None
-        self.isolation = detect(limits.isolation)  # type: ignore[arg-type]
+        self.isolation = detect(limits.isolation)
         self.cgroup: PidsCgroup | None = None
 
     # -- life cycle --------------------------------------------------------------
@@ -326,7 +326,8 @@ class Sandbox:
             self._kill()
             return self.last_load
         defined = [n for n in reply.get("defined", []) if isinstance(n, str)]
-        params = reply.get("params") if isinstance(reply.get("params"), dict) else {}
+        raw_params = reply.get("params")
+        params = raw_params if isinstance(raw_params, dict) else {}
         errors = [e for e in reply.get("errors", []) if isinstance(e, dict)]
         self.last_load = LoadReply(defined=defined, params=params, errors=errors)
         return self.last_load
@@ -358,9 +359,9 @@ class Sandbox:
         """
         timeout = self.limits.call_timeout if timeout is None else timeout
         if self.proc is None or self.proc.poll() is not None:
-            reply = self.load()
-            if reply.fatal:
-                return CallOutcome("crash", error={"message": reply.fatal})
+            loaded = self.load()
+            if loaded.fatal:
+                return CallOutcome("crash", error={"message": loaded.fatal})
         message = {"op": "call", "function": function, "args": args, "timeout": timeout,
                    "requires_grad": list(requires_grad), "grad": grad, "names": names}
         deadline = time.monotonic() + timeout + 2.0
@@ -381,7 +382,8 @@ class Sandbox:
         if reply.get("timeout") is True:
             return CallOutcome("timeout", seconds=seconds)
         if reply.get("ok") is True:
-            extras = reply.get("extras") if isinstance(reply.get("extras"), dict) else {}
+            raw_extras = reply.get("extras")
+            extras = raw_extras if isinstance(raw_extras, dict) else {}
             mutated = [m for m in reply.get("mutated", []) if isinstance(m, str)]
             return CallOutcome("ok", value=reply.get("value"), extras=extras, mutated=mutated,
                                seconds=seconds)
@@ -410,3 +412,24 @@ def _exit_message(code: int | None) -> str:
                 "SIGSEGV": " (segmentation fault)"}.get(name, "")
         return f"the process running the submission died with {name}{hint}"
     return f"the process running the submission exited with status {code} (os._exit or a crash)"
+
+
+def preflight(limits: Limits) -> None:
+    """Start one sandbox on a trivial submission: fail loudly if sandboxes cannot start.
+
+    Without it a broken installation (an interpreter the sandbox cannot see,
+    a missing package) would grade every student to zero, one error at a time.
+
+    Raises
+    ------
+    GraderError
+        With the child's own error message.
+    """
+    from grader.errors import GraderError
+
+    request = {"filename": "<preflight>", "units": [{"source": "x = 1\n", "first_line": 1, "label": "module"}],
+               "functions": []}
+    with Sandbox(request, limits) as sandbox:
+        reply = sandbox.load()
+    if reply.fatal:
+        raise GraderError(f"the sandbox cannot start on this machine, so nothing was graded: {reply.fatal}")

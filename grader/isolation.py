@@ -253,7 +253,10 @@ def bwrap_arguments(bwrap: str, scratch_bytes: int) -> list[str]:
     import grader
 
     args = [bwrap, "--unshare-all", "--unshare-user", "--die-with-parent", "--new-session", "--disable-userns",
-            "--proc", "/proc", "--dev", "/dev"]
+            "--proc", "/proc", "--dev", "/dev",
+            # the private tmpfs first: binds below may live under /tmp (a venv, a checkout)
+            "--size", str(scratch_bytes), "--tmpfs", "/tmp",
+            "--size", str(scratch_bytes), "--tmpfs", "/scratch"]
     args += _system_binds()
     python_args, prefixes = _python_binds()
     args += python_args
@@ -266,6 +269,5 @@ def bwrap_arguments(bwrap: str, scratch_bytes: int) -> list[str]:
         reference = package.parent / "reference"
         if reference.is_dir():
             args += ["--tmpfs", str(reference)]
-    args += ["--size", str(scratch_bytes), "--tmpfs", "/tmp",
-             "--size", str(scratch_bytes), "--tmpfs", "/scratch", "--chdir", "/scratch"]
+    args += ["--chdir", "/scratch"]
     return args

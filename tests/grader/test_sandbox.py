@@ -161,3 +161,13 @@ def test_file_size_limit_applies(tmp_path):
         assert sb.load().fatal is None
         out = sb.call("write", [])
         assert out.status == "error" and "File too large" in out.error["message"]
+
+
+def test_preflight_fails_loudly_when_the_sandbox_cannot_start(monkeypatch):
+    import grader.execute as execute
+    from grader.errors import GraderError
+
+    execute.preflight(Limits())
+    monkeypatch.setattr(execute, "_BOOT", "import sys; sys.exit('no grader here')")
+    with pytest.raises(GraderError, match="cannot start on this machine.*no grader here"):
+        execute.preflight(Limits())
