@@ -181,7 +181,7 @@ def _load_notebook(path: Path, text: str) -> LoadedSource:
             units.append(Unit(python, first_line, f"cell {number}"))
     if not units:
         raise LoadError(f"{path.name} has no code cells with content: nothing to grade")
-    notes = ()
+    notes: tuple[str, ...] = ()
     if neutralised:
         notes = (f"{neutralised} line(s) of IPython magics or shell commands were skipped "
                  "(they do not run during grading)",)

@@ -92,9 +92,9 @@ def apply_manual(doc: dict[str, Any], rubric: Rubric, scores: ManualScores) -> b
     """
     before = (doc.get("manual"), doc.get("score"), doc.get("max_score"))
     given = scores.get((doc["student"], doc["assignment"]), {})
-    manual = []
+    manual: list[dict[str, Any]] = []
     for m in rubric.manual:
-        old = next((e for e in doc.get("manual", []) if e.get("item") == m.item), {})
+        old: dict[str, Any] = next((e for e in doc.get("manual", []) if e.get("item") == m.item), {})
         points, comment = given.get(m.item, (old.get("score"), old.get("comment", "")))
         manual.append({"item": m.item, "title": m.title, "max_score": m.points, "score": points,
                        "comment": comment})

@@ -229,7 +229,7 @@ def grade_submission(sub: Submission, rubric: Rubric, limits: Limits) -> dict[st
                         for fn in rubric.functions]
         return doc
     doc["notes"].extend(loaded.notes)
-    doc["notes"].extend(f"Sandbox: {m}." for m in detect(limits.isolation).missing)  # type: ignore[arg-type]
+    doc["notes"].extend(f"Sandbox: {m}." for m in detect(limits.isolation).missing)
     describer = _Describer(loaded)
     with Sandbox(_load_request(loaded, rubric, sub), limits) as sandbox:
         reply = sandbox.load()
@@ -268,7 +268,9 @@ def grade_submission(sub: Submission, rubric: Rubric, limits: Limits) -> dict[st
 
 def is_up_to_date(doc: dict[str, Any] | None, sub: Submission, rubric: Rubric) -> bool:
     """Whether a stored document already grades this exact submission with this rubric."""
-    return bool(doc) and doc.get("submission_sha256") == sub.sha256 and bool(sub.sha256) and \
+    if not doc:
+        return False
+    return doc.get("submission_sha256") == sub.sha256 and bool(sub.sha256) and \
         doc.get("rubric_sha256") == rubric.sha256 and doc.get("grader_version") == grader.__version__ \
         and doc.get("schema_version") == SCHEMA_VERSION
 

@@ -9,7 +9,7 @@ the judge reports as a wrong return value.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any, Union, cast
 
 import numpy as np
 
@@ -103,7 +103,7 @@ def decode_value(enc: Any, _depth: int = 0, _count: list[int] | None = None) -> 
     if not isinstance(enc, dict):
         raise ValueError(f"unexpected JSON {type(enc).__name__}")
     if "$array" in enc:
-        dtype = _DTYPES.get(enc.get("dtype"))
+        dtype = _DTYPES.get(cast(str, enc.get("dtype")))
         shape = enc.get("shape")
         if dtype is None or not isinstance(shape, list) or not all(
                 isinstance(n, int) and not isinstance(n, bool) and 0 <= n for n in shape):
@@ -121,7 +121,7 @@ def decode_value(enc: Any, _depth: int = 0, _count: list[int] | None = None) -> 
         if len(raw) != size * np.dtype(dtype).itemsize:
             raise ValueError("array payload does not match its shape")
         data = np.frombuffer(raw, dtype=dtype).reshape(shape).astype(np.float64)
-        source = enc.get("source") if enc.get("source") in _SOURCES else "numpy"
+        source = cast(str, enc.get("source")) if enc.get("source") in _SOURCES else "numpy"
         orig = str(enc.get("orig_dtype", dtype))[:40]
         return ArrayValue(data, source, orig)
     if "$seq" in enc:

@@ -106,7 +106,8 @@ def require_callable(value: Any, name: str) -> Callable[..., Any]:
         raise TypeError(
             f"{name} must be callable (a function or torch.nn.Module), got {type(value).__name__}"
         )
-    return value
+    checked: Callable[..., Any] = value
+    return checked
 
 
 def require_scalar(value: Any, name: str, like: torch.Tensor) -> torch.Tensor:
@@ -182,13 +183,13 @@ def require_betas(betas: Any) -> torch.Tensor:
     ValueError
         If it is not 1-d and non-empty, or an entry lies outside (0, 1).
     """
-    require_tensor(betas, "betas", ndim=1)
-    if betas.shape[0] == 0:
+    tensor = require_tensor(betas, "betas", ndim=1)  # ``betas`` itself, typed
+    if tensor.shape[0] == 0:
         raise ValueError("betas must contain at least one step (T >= 1), got shape (0,)")
-    if bool(((betas <= 0) | (betas >= 1)).any()):
-        raise ValueError(f"every beta_t must lie in (0, 1), got min {betas.min().item()!r}, "
-                         f"max {betas.max().item()!r}")
-    return betas
+    if bool(((tensor <= 0) | (tensor >= 1)).any()):
+        raise ValueError(f"every beta_t must lie in (0, 1), got min {tensor.min().item()!r}, "
+                         f"max {tensor.max().item()!r}")
+    return tensor
 
 
 def require_time(t: Any, name: str = "t") -> int | torch.Tensor:

@@ -113,8 +113,9 @@ def toy_denoiser_target(
     when N >= 3), ``"zero"`` or ``"one"``.
     """
     s = _sigma2(g, sigma2)
+    times: float | torch.Tensor
     if t == "batch":
-        times: float | torch.Tensor = uniform(g, 0.0, 1.0, N)
+        times = uniform(g, 0.0, 1.0, N)
         if N >= 3:
             times[0], times[1] = 0.0, 1.0
     elif t == "zero":

@@ -27,7 +27,8 @@ def _alpha(g: torch.Generator, alpha: float | str, levels: int = 1) -> float:
     still leave a visible signal; a number is used as given.
     """
     if alpha == "matched":
-        return float(uniform(g, 0.01, 0.9)) ** (1.0 / max(levels, 1))
+        matched: float = float(uniform(g, 0.01, 0.9)) ** (1.0 / max(levels, 1))
+        return matched
     if alpha == "random":
         return float(uniform(g, 0.5, 0.99))
     if alpha == "ou":

@@ -169,7 +169,7 @@ def time_shift(ctx: CheckContext, record: CallRecord) -> str | None:
     """
     t = record.planned.args.get("t")
     integer = isinstance(t, int) or (isinstance(t, torch.Tensor) and not t.is_floating_point())
-    if not integer or record.value is None:
+    if not integer or t is None or record.value is None:
         return None
     for step in (-1, 1):
         args = dict(record.planned.args, t=t + step)
@@ -286,7 +286,7 @@ class Elementwise(CheckKind):
         return summarise(ctx, passed, len(records), outcomes, messages, notes, lineno)
 
 
-class _Registry(dict):  # type: ignore[type-arg]
+class _Registry(dict[str, CheckKind]):
     """A dict that imports the modules defining check kinds on first use.
 
     Lazy so that any of those modules can be imported first without a cycle.

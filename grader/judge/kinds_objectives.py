@@ -49,7 +49,8 @@ def edgeworth_quantile(alpha: float, skewness: float, n: int) -> float:
     c = abs(skewness) / (6.0 * math.sqrt(n))
 
     def excess(q: float) -> float:
-        return 2.0 * (stats.norm.sf(q) + stats.norm.pdf(q) * c * (2 * q * q + 1)) - alpha
+        value: float = 2.0 * (stats.norm.sf(q) + stats.norm.pdf(q) * c * (2 * q * q + 1)) - alpha
+        return value
 
     lo = float(stats.norm.isf(alpha / 2))
     hi = lo

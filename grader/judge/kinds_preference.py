@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from typing import Any
 
 import numpy as np
 
@@ -320,7 +321,7 @@ class DPOLossGradient(CheckKind):
             delta = beta * (pc - rc) - beta * (pr - rr)
             expected_grad = -beta * (1.0 / (1.0 + np.exp(delta))) / pc.size  # sigmoid(-delta)
             why = None
-            grads = record.extras.get("grad")
+            grads: Any = record.extras.get("grad")
             if "grad_error" in record.extras:
                 why = (
                     f"losses must be differentiable in torch, but {record.extras['grad_error']}; "

@@ -25,7 +25,7 @@ import math
 import numpy as np
 from scipy import stats
 
-from grader.judge.checks import CallRecord, CheckContext, CheckKind, CheckResult, PlannedCall, summarise
+from grader.judge.checks import CallRecord, CheckContext, CheckKind, CheckResult, Outcome, PlannedCall, summarise
 from grader.values import as_array, describe
 
 __all__ = ["FALSE_FAILURE", "KINDS", "gaussian_test"]
@@ -88,7 +88,7 @@ def _value_array(ctx: CheckContext, record: CallRecord, shape: tuple[int, ...]) 
 
 def _single(ctx: CheckContext, ok: bool, message: str, error: bool = False,
             plot: str | None = None) -> CheckResult:
-    outcome = "passed" if ok else ("error" if error else "failed")
+    outcome: Outcome = "passed" if ok else ("error" if error else "failed")
     return summarise(ctx, int(ok), 1, [outcome], [] if ok else [message], [], plot=None if ok else plot)
 
 

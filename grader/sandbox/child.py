@@ -186,7 +186,7 @@ class Child:
             except BaseException as exc:  # noqa: BLE001 - student code may raise anything
                 errors.append({"unit": unit["label"], **_describe(exc, self.filename)})
         defined = [n for n in request["functions"] if callable(self.module.__dict__.get(n))]
-        params = {}
+        params: dict[str, list[str] | None] = {}
         import inspect
 
         for n in defined:
@@ -298,7 +298,7 @@ def main(argv: list[str] | None = None) -> None:
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     child = Child(req_fd, resp_fd)
-    sys.stdout = sys.stderr = child.out  # type: ignore[assignment]
+    sys.stdout = sys.stderr = child.out
     import torch
 
     torch.set_num_threads(1)

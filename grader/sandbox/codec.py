@@ -156,7 +156,7 @@ def from_wire(enc: Any) -> Any:
         raise ProtocolError(f"cannot decode {type(enc).__name__}")
     if "$array" in enc:
         dtype = {"float64": np.float64, "int64": np.int64, "bool": np.bool_}[enc["dtype"]]
-        arr = np.frombuffer(decode_array_bytes(enc["$array"]), dtype=dtype).reshape(enc["shape"])
+        arr: np.ndarray[Any, Any] = np.frombuffer(decode_array_bytes(enc["$array"]), dtype=dtype).reshape(enc["shape"])
         if enc.get("source") == "python" and arr.ndim == 0:
             item = arr.item()
             return item if not isinstance(item, float) or math.isfinite(item) else item

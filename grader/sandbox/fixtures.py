@@ -85,6 +85,8 @@ class GaussianDDIMEpsModel(nn.Module):
         v, the variance of each data coordinate.
     """
 
+    alphas: torch.Tensor  # a registered buffer
+
     def __init__(self, alphas: list[float], data_var: float) -> None:
         super().__init__()
         self.register_buffer("alphas", torch.tensor(alphas, dtype=torch.float64))
