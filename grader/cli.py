@@ -93,7 +93,7 @@ def run_command(path: Path, out: Path, assignment: str | None, timeout: float, s
     from grader.isolation import detect
     from grader.manual import apply_manual, read_manual_scores
     from grader.pipeline import grade_all
-    from grader.record import remove_partial_writes, result_path, write_json_atomic
+    from grader.record import remove_partial_writes, result_path, write_json_atomic, write_manifest
     from grader.report.render import write_reports
     from grader.rubric import load_rubrics
 
@@ -149,6 +149,7 @@ def run_command(path: Path, out: Path, assignment: str | None, timeout: float, s
                                err=True)
             write_reports(out / "results", out / "reports")
             write_gradebook(out / "results", out / "gradebook.csv")
+            write_manifest(out, rubrics, limits, missing)
         finally:
             lock.release()
     except GraderError as exc:

@@ -15,7 +15,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SCHEMA_VERSION", "result_path", "write_json_atomic", "read_result", "remove_partial_writes"]
+__all__ = ["SCHEMA_VERSION", "result_path", "write_json_atomic", "read_result", "remove_partial_writes",
+           "write_manifest"]
 
 #: Version of the result document layout.
 SCHEMA_VERSION = 1
@@ -87,3 +88,52 @@ def remove_partial_writes(out: Path) -> int:
         except OSError:
             pass
     return removed
+
+
+def write_manifest(out: Path, rubrics: dict[str, Any], limits: Any, isolation_missing: tuple[str, ...]) -> Path:
+    """Write ``OUT/manifest.json``: what graded the results (versions, rubrics, limits).
+
+    Parameters
+    ----------
+    out : Path
+        Output folder.
+    rubrics : dict
+        Assignment -> :class:`~grader.rubric.Rubric` used by the run.
+    limits : Limits
+        Sandbox limits of the run.
+    isolation_missing : tuple of str
+        Protections the host lacked.
+
+    Returns
+    -------
+    Path
+        The manifest's path.
+    """
+    import dataclasses
+    import datetime
+    import platform
+    from importlib import metadata
+
+    import grader
+
+    def version(name: str) -> str | None:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return None
+
+    manifest = {
+        "grader_version": grader.__version__,
+        "written_at": datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat(),
+        "python": platform.python_version(),
+        "packages": {n: version(n) for n in ("torch", "numpy", "scipy", "pandas", "nbformat", "jinja2")},
+        "rubrics": {name: {"sha256": r.sha256, "max_score": r.max_score,
+                           "functions": {f.name: f.points for f in r.functions},
+                           "manual": {m.item: m.points for m in r.manual}}
+                    for name, r in sorted(rubrics.items())},
+        "limits": dataclasses.asdict(limits),
+        "isolation_missing": list(isolation_missing),
+    }
+    path = Path(out) / "manifest.json"
+    write_json_atomic(path, manifest)
+    return path

@@ -94,6 +94,9 @@ def test_reports_and_gradebook(graded):
     row = book[(book.student == "alan_turing") & (book.assignment == "hw2")].iloc[0]
     assert row["ddpm_posterior"] == 0 and row["score"] == 90 and row["max_score"] == 100
     assert "gradebook.csv" in result.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["rubrics"]["hw2"]["functions"]["ddpm_posterior"] == 10
+    assert manifest["packages"]["torch"].startswith("2.")
 
 
 def test_rerun_keeps_up_to_date_results_and_export_needs_no_sandbox(graded, tmp_path):
