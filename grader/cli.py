@@ -74,9 +74,8 @@ def cli() -> None:
                                  "assignment, item, points, comment.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def run_command(path: Path, out: Path, assignment: str | None, timeout: float, startup_timeout: float,
-                workers: int,
-                memory_mb: int, isolation: str, limit_args: tuple[str, ...], force: bool, rubrics_dir: Path | None, manual_csv: Path | None,
-                quiet: bool) -> None:
+                workers: int, memory_mb: int, isolation: str, limit_args: tuple[str, ...], force: bool,
+                rubrics_dir: Path | None, manual_csv: Path | None, quiet: bool) -> None:
     """Grade every submission under PATH.
 
     PATH holds assignment folders (PATH/hw2/alice.py, PATH/hw2/bob.ipynb,

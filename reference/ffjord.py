@@ -95,7 +95,7 @@ def _rk4_step(dynamics: Dynamics, s: float, s_next: float, state: State) -> Stat
 
 
 def _log_standard_normal(z: torch.Tensor) -> torch.Tensor:
-    """log N(z; 0, I_D) per row, shape (N,)."""
+    """Log N(z; 0, I_D) per row, shape (N,)."""
     D = z.shape[-1]
     return -0.5 * (z * z).sum(-1) - 0.5 * D * math.log(2 * math.pi)
 

@@ -45,8 +45,9 @@ def spd(g: torch.Generator, d: int, low: float, high: float, kind: str = "full")
     if kind == "diagonal":
         return torch.diag(eig)
     q, _ = torch.linalg.qr(randn(g, d, d))
-    mat = q @ torch.diag(eig) @ q.T
-    return 0.5 * (mat + mat.T)
+    mat: torch.Tensor = q @ torch.diag(eig) @ q.T
+    symmetric: torch.Tensor = 0.5 * (mat + mat.T)
+    return symmetric
 
 
 # -- problem 1: Tweedie -----------------------------------------------------------------------
@@ -203,15 +204,15 @@ def backprop(g: torch.Generator, shape: str = "random", n: int = 6, max_dim: int
 # -- problem 5: Fokker-Planck -----------------------------------------------------------------
 @dataclass(frozen=True)
 class FokkerPlanckProblem:
-    """A 1-d Fokker-Planck right-hand side with a closed form.
+    r"""A 1-d Fokker-Planck right-hand side with a closed form.
 
     Density p = sum_k w_k N(m_k, v_k), drift f(x) = -a x + b sin(c x),
     constant rho. Then (hw1 problem 5, d = 1)
 
     .. math::
 
-        \\partial_t p = -(f p)' + \\frac{\\rho^2}{2} p''
-                      = -f' p - f p' + \\frac{\\rho^2}{2} p'',
+        \partial_t p = -(f p)' + \frac{\rho^2}{2} p''
+                      = -f' p - f p' + \frac{\rho^2}{2} p'',
 
     with p' = -sum_k w_k N_k (x - m_k)/v_k, p'' = sum_k w_k N_k ((x - m_k)^2/v_k^2 - 1/v_k)
     and f' = -a + b c cos(c x). The OU case (b = 0, one component) is the
@@ -340,7 +341,9 @@ def _lam(g: torch.Generator, lam: float | str) -> float:
 
 
 def reverse_sde_drift(g: torch.Generator, N: int, d: int, lam: float | str = "random") -> dict[str, Any]:
-    """Arguments (x, f, g, score, lam) of ``reverse_sde_drift``; g in [0.2, 2], lam as configured
+    """Arguments (x, f, g, score, lam) of ``reverse_sde_drift``.
+
+    f = -x/2 (the OU drift), g uniform in [0.2, 2], lam as configured
     (``"random"``: uniform in [-0.5, 1]).
     """
     x = randn(g, N, d)
@@ -349,8 +352,10 @@ def reverse_sde_drift(g: torch.Generator, N: int, d: int, lam: float | str = "ra
 
 
 def mixture_1d(g: torch.Generator, K: int = 2) -> dict[str, list[float]]:
-    """Parameters of a 1-d Gaussian mixture data set: weights in [0.5, 1.5] (normalised),
-    means in [-2, 2], standard deviations in [0.35, 0.6].
+    """Parameters of a 1-d Gaussian mixture data set (``ou_mixture_score``'s ``w``, ``means``, ``stds``).
+
+    Weights in [0.5, 1.5] (normalised), means in [-2, 2], standard
+    deviations in [0.35, 0.6].
     """
     w = uniform(g, 0.5, 1.5, K)
     return {"w": (w / w.sum()).tolist(), "means": uniform(g, -2.0, 2.0, K).tolist(),

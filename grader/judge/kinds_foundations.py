@@ -31,8 +31,16 @@ import numpy as np
 import torch
 from scipy import stats
 
-from grader.judge.checks import (CallRecord, CheckContext, CheckKind, CheckResult, Outcome,
-                                 PlannedCall, summarise)
+from grader.judge.checks import (
+    CallRecord,
+    CheckContext,
+    CheckKind,
+    CheckResult,
+    Elementwise,
+    Outcome,
+    PlannedCall,
+    summarise,
+)
 from grader.judge.compare import compare
 from grader.judge.statistical import FALSE_FAILURE, _value_array, gaussian_test
 from grader.sandbox.codec import to_wire
@@ -83,7 +91,7 @@ class _PerCase:
 
 
 # -- problem 1 ----------------------------------------------------------------------------------
-class TweedieExactPosterior(CheckKind):
+class TweedieExactPosterior(Elementwise):
     """``tweedie_posterior_mean`` equals the exact posterior mean of a Gaussian-mixture prior.
 
     Inputs (one call per rubric config, case ``tweedie_posterior_mean``):
@@ -98,7 +106,9 @@ class TweedieExactPosterior(CheckKind):
     output elementwise with the check's ``rtol``/``atol``. Given the exact
     score the identity is exact, so this is deterministic (no false
     failures beyond rounding). Units: those of y. Points are split over
-    the configs. Errors, timeouts and in-place changes fail a case.
+    the configs. Errors, timeouts and in-place changes fail a case. An
+    :class:`~grader.judge.checks.Elementwise` kind, so its calls also serve
+    to name a misconception.
 
     Source: hw1 problem 1, E[X | Y] = Y + Sigma grad log p_Y(Y) (Efron 2011,
     "Tweedie's formula and selection bias", JASA 106).
@@ -180,7 +190,7 @@ def _describe(value: Value) -> str:
     return describe(value)
 
 
-class FFJORDAutogradGrad(CheckKind):
+class FFJORDAutogradGrad(Elementwise):
     """``ffjord_adjoint_grad`` equals autograd through the reference RK4 log-density.
 
     Inputs (case ``ffjord``): a tanh-MLP or linear field ``f`` (weights of
@@ -198,7 +208,9 @@ class FFJORDAutogradGrad(CheckKind):
     1.05e-4 relative on single entries, 5e-7 relative to the largest
     entry, over 60 fields of scale 0.5 at n_steps = 8). Both an adjoint
     implementation and autograd through one's own RK4 solve pass. Units:
-    gradient of a log-density w.r.t. each weight.
+    gradient of a log-density w.r.t. each weight. An
+    :class:`~grader.judge.checks.Elementwise` kind, so its calls also serve
+    to name a misconception.
 
     Source: hw1 problem 3 (adjoint state method; Chen et al. 2018,
     arXiv:1806.07366, eqs. 4-5; Grathwohl et al. 2018, arXiv:1810.01367).
@@ -285,7 +297,7 @@ def probe_coefficients(f: torch.nn.Module, x: torch.Tensor, n_steps: int) -> tup
 
 
 def rademacher_mean_bound(n: int, alpha: float) -> float:
-    """t with P(|mean of n i.i.d. Rademacher signs| > t) <= alpha, from the exact binomial law.
+    """T with P(|mean of n i.i.d. Rademacher signs| > t) <= alpha, from the exact binomial law.
 
     With B ~ Binomial(n, 1/2) the mean is (2B - n)/n; b is the smallest
     integer with 2 P(B > b) <= alpha, and t = (2b - n)/n.
@@ -325,6 +337,17 @@ class FFJORDProbeAverage(CheckKind):
     (Hutchinson 1989; Grathwohl et al. 2018, arXiv:1810.01367, eq. 7).
     """
 
+    def plan(self, ctx: CheckContext) -> list[PlannedCall]:
+        """The configured cases; refuses inputs that are not one repeated point with Rademacher probes."""
+        calls = super().plan(ctx)
+        for call in calls:
+            x, nu = call.args["x"], call.args["nu"]
+            if not (bool((x == x[:1]).all()) and bool((nu.abs() == 1).all())):
+                raise ValueError(f"{ctx.function.name} / {ctx.check.name}: needs one data point repeated "
+                                 "on every row and Rademacher probes (case ffjord, repeat: true, "
+                                 "probe: rademacher)")
+        return calls
+
     def judge(self, ctx: CheckContext, records: list[CallRecord]) -> CheckResult:
         """Deviation of the probe average from the exact-trace gradient, per coordinate."""
         acc = _PerCase()
@@ -333,10 +356,8 @@ class FFJORDProbeAverage(CheckKind):
             if acc.call_failed(ctx, record, label) or acc.mutated(record, label):
                 continue
             args = record.planned.args
-            x, nu, n_steps = args["x"], args["nu"], int(args["n_steps"])
-            P, D = x.shape
-            if not (bool((x == x[:1]).all()) and bool((nu.abs() == 1).all())):
-                raise ValueError("ffjord_probe_average needs one repeated point and Rademacher probes")
+            x, n_steps = args["x"], int(args["n_steps"])
+            P = x.shape[0]
             f = build(args["f"])
             names = [n for n, _ in f.named_parameters()]
             shapes = [tuple(p.shape) for p in f.parameters()]
@@ -527,7 +548,7 @@ class VEIncrementLaw(CheckKind):
 def mixture_cdf(x: np.ndarray, w: np.ndarray, means: np.ndarray, variances: np.ndarray) -> np.ndarray:
     """CDF of the 1-d Gaussian mixture sum_k w_k N(means_k, variances_k) at ``x``."""
     z = (np.asarray(x, dtype=np.float64)[..., None] - means) / np.sqrt(variances)
-    return (w * stats.norm.cdf(z)).sum(-1)
+    return np.asarray((w * stats.norm.cdf(z)).sum(-1), dtype=np.float64)
 
 
 def ks_statistic(sample: np.ndarray, cdf: Any) -> float:
@@ -607,7 +628,7 @@ class ReverseSDEMarginal(CheckKind):
             gamma = math.exp(-t_min / 2)
             mu, var = gamma * m, gamma**2 * s**2 - math.expm1(-t_min)
             N = out.size
-            D = ks_statistic(out, lambda x: mixture_cdf(x, w, mu, var))
+            D = ks_statistic(out, lambda x, w=w, mu=mu, var=var: mixture_cdf(x, w, mu, var))
             crit = float(stats.kstwo.isf(FALSE_FAILURE / len(records), N))
             limit = crit + em_bias
             if D <= limit:

@@ -146,7 +146,7 @@ class LinearField(nn.Module):
 
 
 class NoisyMixtureScore(nn.Module):
-    """Score grad log p_Y of Y = X + Z, X a Gaussian mixture, Z ~ N(0, Sigma) independent.
+    r"""Score grad log p_Y of Y = X + Z, X a Gaussian mixture, Z ~ N(0, Sigma) independent.
 
     Parameters
     ----------
@@ -167,7 +167,7 @@ class NoisyMixtureScore(nn.Module):
 
     .. math::
 
-        \\nabla \\log p_Y(y) = -\\sum_k r_k(y) (C_k + \\Sigma)^{-1} (y - m_k),
+        \nabla \log p_Y(y) = -\sum_k r_k(y) (C_k + \Sigma)^{-1} (y - m_k),
 
     computed with log-sum-exp for the responsibilities. ``forward(y)`` maps
     ``[N, d]`` to ``[N, d]`` and is differentiable in y. The exact posterior
@@ -177,6 +177,13 @@ class NoisyMixtureScore(nn.Module):
     side). Raises ``ValueError`` for inconsistent shapes or a covariance
     C_k + Sigma that is not positive definite.
     """
+
+    log_w: torch.Tensor
+    means: torch.Tensor
+    covs: torch.Tensor
+    Sigma: torch.Tensor
+    precisions: torch.Tensor
+    log_dets: torch.Tensor
 
     def __init__(self, w: list[float], means: list[list[float]], covs: list[list[list[float]]],
                  Sigma: list[list[float]]) -> None:
@@ -211,9 +218,10 @@ class NoisyMixtureScore(nn.Module):
         return torch.softmax(log_c, dim=1), prec_diff
 
     def forward(self, y: torch.Tensor) -> torch.Tensor:
-        """Grad log p_Y at each row of ``y`` (``[N, d] -> [N, d]``)."""
-        r, prec_diff = self._responsibilities(y)
-        return -(r[:, :, None] * prec_diff).sum(1)
+        """Grad log p_Y at each row of ``y`` (``[N, d] -> [N, d]``; a single row ``[d]`` works too)."""
+        rows = y.reshape(-1, self.means.shape[1])
+        r, prec_diff = self._responsibilities(rows)
+        return -(r[:, :, None] * prec_diff).sum(1).reshape(y.shape)
 
     def posterior_mean(self, y: torch.Tensor) -> torch.Tensor:
         """Exact E[X | Y = y] per row, from the mixture posterior (not from the score)."""
@@ -267,6 +275,10 @@ class OUMixtureScore(nn.Module):
     al. 2021, arXiv:2011.13456, eq. 11 with beta = 1). Raises ``ValueError``
     for inconsistent lengths, non-positive stds, or t < 0.
     """
+
+    w: torch.Tensor
+    means: torch.Tensor
+    stds: torch.Tensor
 
     def __init__(self, w: list[float], means: list[float], stds: list[float]) -> None:
         super().__init__()
