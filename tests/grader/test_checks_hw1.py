@@ -56,35 +56,6 @@ def _checks(rubrics, function):
 
 
 # -- both ways ---------------------------------------------------------------------------------
-@pytest.mark.parametrize("function", FUNCTIONS)
-def test_reference_gets_full_marks(rubrics, function):
-    rubric = rubrics["hw1"]
-    for check in _checks(rubrics, function):
-        result = run_check(rubric, function, check, rubric.reference_function(function))
-        assert result.outcome == "passed", (check, result.messages)
-        assert result.score == result.max_score
-
-
-@pytest.mark.parametrize("function", FUNCTIONS)
-def test_every_misconception_loses_credit_and_every_check_fails_one(rubrics, function):
-    """Checks run cheapest first and stop at the first failure: the statistical checks (1000-step
-    samplers, 1000-probe gradients) are only run until some mistake fails them."""
-    rubric = rubrics["hw1"]
-    variants = for_function("hw1", function)
-    assert len(variants) >= 3, f"{function}: at least 3 realistic mistakes are catalogued"
-    checks = _checks(rubrics, function)
-    failed_by: dict[str, list[str]] = {check: [] for check in checks}
-    for variant in variants:
-        for check in checks:
-            if run_check(rubric, function, check, variant.impl).outcome != "passed":
-                failed_by[check].append(variant.name)
-                break
-        else:
-            pytest.fail(f"{function}: {variant.name} earned full marks")
-    for check in checks:
-        if not failed_by[check]:
-            assert any(run_check(rubric, function, check, v.impl).outcome != "passed" for v in variants), \
-                f"{function} / {check}: no mistake fails it"
 
 
 def test_the_sample_class_mistakes_are_catalogued():

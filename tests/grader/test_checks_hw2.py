@@ -6,10 +6,8 @@ A check that no misconception fails would be a check that cannot fail.
 
 from __future__ import annotations
 
-import pytest
 
-from reference.misconceptions import for_function
-from tests.conftest import run_check, total_score
+from tests.conftest import run_check
 
 FUNCTIONS = ["ddpm_posterior", "ddpm_posterior_mean_from_score", "ddim_step", "ddim_forward_process",
              "ddim_sample", "ou_coefficients", "dsm_loss", "reverse_ode_drift", "mha1", "mha2",
@@ -19,35 +17,6 @@ FUNCTIONS = ["ddpm_posterior", "ddpm_posterior_mean_from_score", "ddim_step", "d
 def _checks(rubrics, function):
     fn = next(f for f in rubrics["hw2"].functions if f.name == function)
     return [c.name for c in fn.checks]
-
-
-@pytest.mark.parametrize("function", FUNCTIONS)
-def test_reference_gets_full_marks(rubrics, function):
-    rubric = rubrics["hw2"]
-    for check in _checks(rubrics, function):
-        result = run_check(rubric, function, check, rubric.reference_function(function))
-        assert result.outcome == "passed", (check, result.messages)
-        assert result.score == result.max_score
-
-
-@pytest.mark.parametrize("function", FUNCTIONS)
-def test_every_misconception_loses_credit(rubrics, function):
-    rubric = rubrics["hw2"]
-    variants = for_function("hw2", function)
-    assert len(variants) >= 3, f"{function}: at least 3 realistic mistakes are catalogued"
-    fn = next(f for f in rubric.functions if f.name == function)
-    for variant in variants:
-        score = total_score(rubric, function, variant.impl)
-        assert score < fn.points, f"{function}: misconception {variant.name} earned full marks"
-
-
-@pytest.mark.parametrize("function", FUNCTIONS)
-def test_every_check_fails_some_misconception(rubrics, function):
-    rubric = rubrics["hw2"]
-    variants = for_function("hw2", function)
-    for check in _checks(rubrics, function):
-        outcomes = [run_check(rubric, function, check, v.impl).outcome for v in variants]
-        assert any(o != "passed" for o in outcomes), f"{function} / {check}: no mistake fails it"
 
 
 def test_hidden_inputs_differ_per_student_and_are_reproducible(rubrics):

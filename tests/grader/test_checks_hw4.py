@@ -52,34 +52,6 @@ def _checks(rubrics, function):
 
 
 # -- both ways ---------------------------------------------------------------------------------
-@pytest.mark.parametrize("function", FUNCTIONS)
-def test_reference_gets_full_marks(rubrics, function):
-    rubric = rubrics["hw4"]
-    for check in _checks(rubrics, function):
-        result = run_check(rubric, function, check, rubric.reference_function(function))
-        assert result.outcome == "passed", (check, result.messages)
-        assert result.score == result.max_score
-
-
-@pytest.mark.parametrize("function", FUNCTIONS)
-def test_every_misconception_loses_credit(rubrics, function):
-    rubric = rubrics["hw4"]
-    variants = for_function("hw4", function)
-    assert len(variants) >= 3, f"{function}: at least 3 realistic mistakes are catalogued"
-    for variant in variants:
-        score = total_score(rubric, function, variant.impl)
-        assert score < _fn(rubrics, function).points, (
-            f"{function}: {variant.name} earned full marks"
-        )
-
-
-@pytest.mark.parametrize("function", FUNCTIONS)
-def test_every_check_fails_some_misconception(rubrics, function):
-    rubric = rubrics["hw4"]
-    variants = for_function("hw4", function)
-    for check in _checks(rubrics, function):
-        outcomes = [run_check(rubric, function, check, v.impl).outcome for v in variants]
-        assert any(o != "passed" for o in outcomes), f"{function} / {check}: no mistake fails it"
 
 
 @pytest.mark.parametrize("function, check", STATISTICAL)

@@ -9,11 +9,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pytest
 import torch
 
 from reference.misconceptions import for_function
-from tests.conftest import run_check, total_score
+from tests.conftest import total_score
 
 FUNCTIONS = [
     "sample_z",
@@ -31,39 +30,6 @@ def _fn(rubrics, function):
 
 def _checks(rubrics, function):
     return [c.name for c in _fn(rubrics, function).checks]
-
-
-@pytest.mark.parametrize("function", FUNCTIONS)
-def test_reference_gets_full_marks(rubrics, function):
-    rubric = rubrics["quiz1"]
-    for check in _checks(rubrics, function):
-        for student in ("test_student", "another_student"):
-            result = run_check(
-                rubric, function, check, rubric.reference_function(function), student
-            )
-            assert result.outcome == "passed", (check, result.messages)
-            assert result.score == result.max_score
-
-
-@pytest.mark.parametrize("function", FUNCTIONS)
-def test_every_misconception_loses_credit(rubrics, function):
-    rubric = rubrics["quiz1"]
-    variants = for_function("quiz1", function)
-    assert len(variants) >= 3, f"{function}: at least 3 realistic mistakes are catalogued"
-    for variant in variants:
-        score = total_score(rubric, function, variant.impl)
-        assert score < _fn(rubrics, function).points, (
-            f"{function}: {variant.name} earned full marks"
-        )
-
-
-@pytest.mark.parametrize("function", FUNCTIONS)
-def test_every_check_fails_some_misconception(rubrics, function):
-    rubric = rubrics["quiz1"]
-    variants = for_function("quiz1", function)
-    for check in _checks(rubrics, function):
-        outcomes = [run_check(rubric, function, check, v.impl).outcome for v in variants]
-        assert any(o != "passed" for o in outcomes), f"{function} / {check}: no mistake fails it"
 
 
 def test_numpy_loop_and_naive_formulas_get_full_marks(rubrics):
