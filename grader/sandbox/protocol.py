@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import base64
 import json
-import math
 import os
 import select
 import struct
@@ -170,8 +169,3 @@ def decode_array_bytes(text: str) -> bytes:
         return base64.b64decode(text.encode("ascii"), validate=True)
     except (ValueError, UnicodeEncodeError) as exc:
         raise ProtocolError(f"bad array payload: {exc}") from None
-
-
-def is_finite_number(x: object) -> bool:
-    """True for a real int/float that is finite (bools excluded)."""
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
