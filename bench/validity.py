@@ -92,9 +92,11 @@ class Item:
 
 def _module_source(assignment: str, rubric: Rubric, style: str, replace: tuple[str, str] | None) -> str:
     lines = [f"from reference.{assignment} import *  # noqa"]
-    if replace:
+    if replace:  # from the registry: some variants are made in loops and are not module attributes
         function, name = replace
-        lines.append(f"from reference.misconceptions.{assignment} import {function}__{name} as {function}")
+        lines.append("from reference.misconceptions import for_function as _variants\n"
+                     f"{function} = next(v.impl for v in _variants({assignment!r}, {function!r}) "
+                     f"if v.name == {name!r})")
     if STYLES[style]:
         lines.append(STYLES[style])
         for fn in rubric.functions:
@@ -212,6 +214,9 @@ def main(argv: list[str] | None = None) -> int:
             with ThreadPoolExecutor(args.workers) as pool:
                 docs = list(pool.map(lambda it: _grade(it, rubrics[it.assignment], limits), items))
             seconds = time.perf_counter() - start
+        broken = [(it, d) for it, d in zip(items, docs) if d["errors"] and not it.student.startswith("sample_")]
+        for it, d in broken:  # a generated submission that does not load measures nothing
+            print(f"    CORPUS ERROR {it.assignment}/{it.student}: {d['errors'][0]}")
         correct = [(it, d) for it, d in zip(items, docs) if it.kind == "correct"]
         wrong = [(it, d) for it, d in zip(items, docs) if it.kind == "wrong"]
         false_negatives = [(it, d) for it, d in correct if d["score"] < d["max_score"] - 1e-9]
@@ -238,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
         summary.update(corpus=len(items), correct=len(correct), wrong=len(wrong),
                        false_negatives=len(false_negatives), detection=detection, naming=naming,
                        seconds=seconds)
-        ok &= not false_negatives and detection >= 0.98 and naming >= 0.90
+        ok &= not broken and not false_negatives and detection >= 0.98 and naming >= 0.90
     if not args.skip_stats:
         rows = statistical_false_failures(rubrics, args.seeds)
         print(f"statistical and property checks, reference over {args.seeds} seeds:")

@@ -21,7 +21,7 @@ from grader.discover import Submission
 from grader.errors import LoadError
 from grader.execute import CallOutcome, Limits, LoadReply, Sandbox
 from grader.isolation import detect
-from grader.judge.checks import CHECK_KINDS, CallRecord, CheckContext, CheckResult, Elementwise, PlannedCall
+from grader.judge.checks import CHECK_KINDS, CallRecord, CheckContext, CheckResult, PlannedCall
 from grader.judge.diagnose import Evidence, name_misconception
 from grader.load import LoadedSource, load_source
 from grader.record import SCHEMA_VERSION, read_result, result_path, write_json_atomic
@@ -181,8 +181,7 @@ def _grade_function(sandbox: Sandbox, fn: FunctionRubric, rubric: Rubric, sub: S
             result = CheckResult(check.name, check.kind, check.visibility, "error", 0.0, check.points,
                                  [f"{GRADER_BUG}: {type(exc).__name__}: {exc}"])
         checks.append(result)
-        if isinstance(kind, Elementwise):
-            evidence.append(Evidence(ctx, records))
+        evidence.append(Evidence(ctx, records))  # every call is deterministic: all are evidence
         if source is None and result.error_lineno:
             source = describer.where(result.error_lineno)
     for c in checks:

@@ -44,7 +44,7 @@ HW1_NAMED = {
     "srinivasa_ramanujan": {"tweedie_posterior_mean": "inverse_sigma"},
     "felix_klein": {"ffjord_log_density": "trace_sign"},
     "bernhard_riemann": {"backprop_v2": "forward_order"},
-    "joseph_fourier": {"fokker_planck_rhs": None},  # no elementwise check to match a variant on
+    "joseph_fourier": {"fokker_planck_rhs": "rho_squared"},  # matched on the convergence checks' grids
     "niels_abel": {"ve_sde_sample": "sqrt_difference"},
     "evariste_galois": {"reverse_sde_drift": "one_minus_lam"},
     "leonhard_euler": {"reverse_sde_sample": "noise_no_sqrt"},

@@ -1,10 +1,12 @@
 """Name the misconception behind a wrong function, from its outputs alone.
 
 After a function loses credit, every known wrong variant of it
-(:mod:`reference.misconceptions`) is run *in the grader* on the inputs of the
-function's elementwise checks. A variant is named when it reproduces every
-output the student returned (within the check's tolerance, at least float32
-accuracy) while the reference does not. Nothing here runs student code.
+(:mod:`reference.misconceptions`) is run *in the grader* on the inputs of
+every call the function's checks made (randomness is passed in, so every
+call is deterministic, statistical ones included). A variant is named when it
+reproduces every output the student returned (within the check's tolerance,
+at least float32 accuracy) while the reference does not. Nothing here runs
+student code.
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ def name_misconception(assignment: str, function: str, evidence: list[Evidence])
     assignment, function : str
         Which contract function.
     evidence : list of Evidence
-        Elementwise checks of the function with their recorded calls.
+        The function's checks with their recorded calls.
 
     Returns
     -------

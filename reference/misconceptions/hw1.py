@@ -123,7 +123,7 @@ def _exact_trace(f, z, s):
 
 
 def _log_density(f, x, nu, n_steps, *, trace_sign=-1.0, constant=True, method="rk4",
-                 forward=False, exact_trace=False, plus_ell=False):
+                 forward=False, exact_trace=False):
     def dynamics(s, state):
         z = state[0]
         if exact_trace:
@@ -147,12 +147,13 @@ def _log_density(f, x, nu, n_steps, *, trace_sign=-1.0, constant=True, method="r
     log_pz = _log_standard_normal(z0)
     if not constant:
         log_pz = log_pz + 0.5 * x.shape[1] * math.log(2 * math.pi)
-    return log_pz + ell if plus_ell else log_pz - ell
+    return log_pz - ell
 
 
 @misconception("hw1", "ffjord_log_density", "Sign of the trace term flipped (dl/ds = +nu^T J nu)",
                "The log-density decreases where the flow expands: dl/ds = -nu^T (df/dz) nu with l(1) = 0, "
-               "and the result is log N(z(0)) - l(0).", P3)
+               "and the result is log N(z(0)) - l(0). (Adding l(0) instead of subtracting it is the same "
+               "mistake: both flip the sign of the trace integral.)", P3)
 def ffjord_log_density__trace_sign(f, x, nu, n_steps):  # noqa: D103
     return _log_density(f, x, nu, n_steps, trace_sign=1.0)
 
@@ -175,12 +176,6 @@ def ffjord_log_density__euler(f, x, nu, n_steps):  # noqa: D103
                "reach the latent z(0).", P3)
 def ffjord_log_density__forward_in_s(f, x, nu, n_steps):  # noqa: D103
     return _log_density(f, x, nu, n_steps, forward=True)
-
-
-@misconception("hw1", "ffjord_log_density", "l(0) added instead of subtracted",
-               "log p_hat(x) = log p_Z(z(0)) - l_hat(0).", P3)
-def ffjord_log_density__plus_ell(f, x, nu, n_steps):  # noqa: D103
-    return _log_density(f, x, nu, n_steps, plus_ell=True)
 
 
 @misconception("hw1", "ffjord_log_density", "Exact trace used instead of the probe nu",

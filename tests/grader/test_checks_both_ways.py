@@ -59,3 +59,27 @@ def test_misconceptions_lose_credit_and_every_check_fails_one(assignment, functi
             caught[check.name] |= result.outcome != "passed"
         assert total < fn.points, f"{function}: misconception {variant.name} earned full marks"
     assert all(caught.values()), f"{function}: no misconception fails {[c for c, v in caught.items() if not v]}"
+
+
+@pytest.mark.parametrize("assignment, function", FUNCTIONS)
+def test_misconceptions_are_distinguishable(assignment, function):
+    """No two catalogued variants give the same outputs on every check input (a library duplicate)."""
+    from grader.judge.checks import CHECK_KINDS, CheckContext
+    from grader.judge.compare import compare
+    from grader.judge.inprocess import records_for
+
+    rubric = RUBRICS[assignment]
+    fn = _fn(assignment, function)
+    variants = for_function(assignment, function)
+    outputs = {v.name: [] for v in variants}
+    for check in fn.checks:
+        ctx = CheckContext(assignment, "someone", fn, check, rubric.reference_function(function), str)
+        for v in variants:
+            outputs[v.name] += records_for(ctx, CHECK_KINDS[check.kind], v.impl)
+    names = list(outputs)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            same = all(ra.value is not None and rb.value is not None
+                       and compare(ra.value, rb.value, rtol=1e-9, atol=1e-12).ok
+                       for ra, rb in zip(outputs[a], outputs[b]))
+            assert not same, f"{function}: misconceptions {a} and {b} coincide on every check input"
