@@ -7,6 +7,7 @@ them uses ``assert`` (which ``python -O`` strips).
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +19,7 @@ __all__ = [
     "require_positive",
     "require_scalar",
     "require_shape",
+    "require_steps",
     "require_tensor",
     "require_time",
 ]
@@ -221,3 +223,24 @@ def require_time(t: Any, name: str = "t") -> int | torch.Tensor:
     ):
         raise TypeError(f"{name} must be an integer tensor (int64), got dtype {t.dtype}")
     return t
+
+
+def require_steps(n_steps: Any, name: str = "n_steps") -> int:
+    """A positive step count: a Python int, or an integer numpy/torch scalar.
+
+    Raises
+    ------
+    TypeError
+        If ``n_steps`` is a bool or not an integer.
+    ValueError
+        If it is smaller than 1.
+    """
+    if isinstance(n_steps, bool):
+        raise TypeError(f"{name} must be a positive int, got the bool {n_steps!r}")
+    try:
+        steps = operator.index(n_steps)
+    except TypeError:
+        raise TypeError(f"{name} must be a positive int, got {type(n_steps).__name__} {n_steps!r}") from None
+    if steps < 1:
+        raise ValueError(f"{name} must be a positive int (>= 1), got {steps}")
+    return steps

@@ -35,13 +35,12 @@ and its gradient is -z.
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Callable
 
 import torch
 from torch import nn
 
-from reference._validate import require_callable, require_shape, require_tensor
+from reference._validate import require_callable, require_shape, require_steps, require_tensor
 
 __all__ = ["ffjord_log_density", "ffjord_adjoint_grad"]
 
@@ -54,27 +53,12 @@ Dynamics = Callable[[float, State], State]
 # --------------------------------------------------------------------------- #
 
 
-def _require_n_steps(n_steps: int) -> int:
-    """A positive step count: a Python int, or an integer numpy/torch scalar."""
-    if isinstance(n_steps, bool):
-        raise TypeError(f"n_steps must be a positive int, got the bool {n_steps!r}")
-    try:
-        steps = operator.index(n_steps)
-    except TypeError:
-        raise TypeError(
-            f"n_steps must be a positive int, got {type(n_steps).__name__} {n_steps!r}"
-        ) from None
-    if steps < 1:
-        raise ValueError(f"n_steps must be a positive int (>= 1), got {steps}")
-    return steps
-
-
 def _check_inputs(f: object, x: torch.Tensor, nu: torch.Tensor, n_steps: int) -> int:
     require_callable(f, "f")
     require_tensor(x, "x", ndim=2)
     require_tensor(nu, "nu", ndim=2)
     require_shape(nu, "nu", tuple(x.shape))
-    return _require_n_steps(n_steps)
+    return require_steps(n_steps)
 
 
 def _rk4_step(dynamics: Dynamics, s: float, s_next: float, state: State) -> State:

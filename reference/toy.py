@@ -32,11 +32,10 @@ sigma2/(sigma2+1).
 from __future__ import annotations
 
 import math
-import operator
 
 import torch
 
-from reference._validate import require_scalar, require_shape, require_tensor
+from reference._validate import require_scalar, require_shape, require_steps, require_tensor
 
 __all__ = [
     "toy_marginal_var",
@@ -73,21 +72,6 @@ def _time(value: float | torch.Tensor, name: str, like: torch.Tensor) -> torch.T
     if bool(((time < 0) | (time > 1)).any()):
         raise ValueError(f"{name} must lie in [0, 1], got {time.flatten().tolist()[:8]}")
     return time
-
-
-def _n_steps(n_steps: int) -> int:
-    """A positive step count: a Python int, or an integer numpy/torch scalar."""
-    if isinstance(n_steps, bool):
-        raise TypeError(f"n_steps must be a positive int, got the bool {n_steps!r}")
-    try:
-        steps = operator.index(n_steps)
-    except TypeError:
-        raise TypeError(
-            f"n_steps must be a positive int, got {type(n_steps).__name__} {n_steps!r}"
-        ) from None
-    if steps < 1:
-        raise ValueError(f"n_steps must be a positive int (>= 1), got {steps}")
-    return steps
 
 
 def _times(n_steps: int) -> list[tuple[float, float]]:
@@ -241,7 +225,7 @@ def toy_ddpm_sample(
     sigma^2 - sigma^4/(sigma^2+1).
     """
     require_tensor(x1, "x1", ndim=1)
-    n_steps = _n_steps(n_steps)
+    n_steps = require_steps(n_steps)
     sigma2_ = _sigma2(sigma2, x1)
     if noise is not None:
         require_tensor(noise, "noise", ndim=2)
@@ -292,7 +276,7 @@ def toy_ddim_sample(x1: torch.Tensor, sigma2: float | torch.Tensor, n_steps: int
     only its dt -> 0 limit.
     """
     require_tensor(x1, "x1", ndim=1)
-    n_steps = _n_steps(n_steps)
+    n_steps = require_steps(n_steps)
     sigma2_ = _sigma2(sigma2, x1)
     x = x1
     for t, dt in _times(n_steps):
