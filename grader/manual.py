@@ -16,7 +16,7 @@ from typing import Any
 from grader.errors import UsageError
 from grader.rubric import Rubric
 
-__all__ = ["ManualScores", "read_manual_scores", "apply_manual"]
+__all__ = ["ManualScores", "read_manual_scores", "apply_manual", "manual_scores_of"]
 
 #: (student, assignment) -> item -> (points, comment)
 ManualScores = dict[tuple[str, str], dict[str, tuple[float, str]]]
@@ -104,3 +104,17 @@ def apply_manual(doc: dict[str, Any], rubric: Rubric, scores: ManualScores) -> b
     doc["score"] = round(auto + sum(e["score"] for e in scored), 6)
     doc["max_score"] = round(rubric.max_score + sum(e["max_score"] for e in scored), 6)
     return (doc["manual"], doc["score"], doc["max_score"]) != before
+
+
+def manual_scores_of(doc: dict[str, Any]) -> ManualScores:
+    """The scored manual items of an existing result document, as :data:`ManualScores`.
+
+    Used to carry instructor scores over when a changed submission is regraded.
+    """
+    items = {}
+    for entry in doc.get("manual") or []:
+        if isinstance(entry, dict) and isinstance(entry.get("score"), (int, float)) and "item" in entry:
+            items[str(entry["item"])] = (float(entry["score"]), str(entry.get("comment", "")))
+    if not items:
+        return {}
+    return {(str(doc.get("student")), str(doc.get("assignment"))): items}

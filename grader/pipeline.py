@@ -24,6 +24,7 @@ from grader.isolation import detect
 from grader.judge.checks import CHECK_KINDS, CallRecord, CheckContext, CheckResult, PlannedCall
 from grader.judge.diagnose import Evidence, name_misconception
 from grader.load import LoadedSource, load_source
+from grader.manual import apply_manual, manual_scores_of
 from grader.record import SCHEMA_VERSION, read_result, result_path, write_json_atomic
 from grader.rubric import FunctionRubric, Rubric
 from grader.sandbox.codec import to_wire
@@ -321,8 +322,12 @@ def grade_all(submissions: Iterable[Submission], rubrics: dict[str, Rubric], out
             todo.append(sub)
 
     def work(sub: Submission) -> dict[str, Any]:
+        path = result_path(out, sub.assignment, sub.student)
+        previous = read_result(path)
         doc = grade_submission(sub, rubrics[sub.assignment], limits)
-        write_json_atomic(result_path(out, sub.assignment, sub.student), doc)
+        if previous is not None:  # instructor scores for written parts survive a regrade
+            apply_manual(doc, rubrics[sub.assignment], manual_scores_of(previous))
+        write_json_atomic(path, doc)
         return doc
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:

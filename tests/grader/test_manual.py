@@ -75,3 +75,21 @@ def test_student_self_check_shows_public_checks_only():
     assert "Public checks: 30 / 34" in result.output
     assert "hidden" not in result.output.split("Public checks")[0].lower()
     assert "hint: Posterior variance uses beta_t" in result.output
+
+
+@pytest.mark.slow
+def test_manual_scores_survive_a_regrade_of_a_changed_submission(tmp_path):
+    sub = tmp_path / "subs" / "hw2"
+    sub.mkdir(parents=True)
+    source = (__import__("pathlib").Path("submissions/hw2/ada_lovelace.py")).read_text()
+    (sub / "ada.py").write_text(source)
+    manual = _csv(tmp_path, "student,assignment,item,points,comment\nada,hw2,p4_mha,9,good\n")
+    out = tmp_path / "out"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["run", str(tmp_path / "subs"), "--out", str(out), "-q", "--manual", str(manual)]).exit_code == 0
+    (sub / "ada.py").write_text(source + "\n# resubmitted\n")
+    again = runner.invoke(cli, ["run", str(tmp_path / "subs"), "--out", str(out), "-q"])
+    assert "Graded 1 submission(s)" in again.output
+    doc = json.loads((out / "results" / "hw2" / "ada.json").read_text())
+    assert {m["item"]: m["score"] for m in doc["manual"]}["p4_mha"] == 9
+    assert doc["score"] == 109 and doc["max_score"] == 110
