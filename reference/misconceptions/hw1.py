@@ -63,6 +63,20 @@ def tweedie_posterior_mean__diagonal_only(y, score, Sigma):  # noqa: D103
     return y + score(y) * torch.diagonal(Sigma)
 
 
+@misconception("hw1", "tweedie_posterior_mean", "Sigma^2 used instead of Sigma",
+               "Sigma is already the covariance of the noise Z: the correction is Sigma grad log p_Y(y). "
+               "Squaring it treats Sigma as a standard deviation.", P1)
+def tweedie_posterior_mean__sigma_squared(y, score, Sigma):  # noqa: D103
+    return y + score(y) @ (Sigma @ Sigma).T
+
+
+@misconception("hw1", "tweedie_posterior_mean", "Sigma left out: y + grad log p_Y(y)",
+               "The hint's scalar case has Sigma = 1; in general the score is multiplied by the noise "
+               "covariance: E[X | Y = y] = y + Sigma grad log p_Y(y).", P1)
+def tweedie_posterior_mean__no_sigma(y, score, Sigma):  # noqa: D103
+    return y + score(y)
+
+
 # -- gaussian_kl -------------------------------------------------------------------------------
 def _kl(mu0, sigma0, mu1, sigma1, *, d_var=True, d_log=True, half_mean=True):
     d = mu0.shape[-1]
@@ -108,6 +122,54 @@ def gaussian_kl__mean_no_half(mu0, sigma0, mu1, sigma1):  # noqa: D103
     return _kl(mu0, sigma0, mu1, sigma1, half_mean=False)
 
 
+@misconception("hw1", "gaussian_kl", "(sigma0^2/sigma1^2 - 1)/2 without the factor d",
+               "Each of the d coordinates contributes (sigma0^2/sigma1^2 - 1)/2: tr(Sigma1^{-1} Sigma0) = "
+               "d sigma0^2/sigma1^2 for isotropic covariances.", P2)
+def gaussian_kl__var_without_d(mu0, sigma0, mu1, sigma1):  # noqa: D103
+    return _kl(mu0, sigma0, mu1, sigma1, d_var=False)
+
+
+@misconception("hw1", "gaussian_kl", "log(sigma0/sigma1) instead of log(sigma1/sigma0)",
+               "The log-determinant term is d log(sigma1/sigma0) = (1/2) log(det Sigma1 / det Sigma0): the "
+               "second distribution's scale is in the numerator.", P2)
+def gaussian_kl__log_sign(mu0, sigma0, mu1, sigma1):  # noqa: D103
+    return _kl(mu0, sigma0, mu1, sigma1) - 2 * mu0.shape[-1] * torch.log(sigma1 / sigma0)
+
+
+@misconception("hw1", "gaussian_kl", "d log(sigma1^2/sigma0^2): the 1/2 of the log-determinant dropped",
+               "(1/2) log(det Sigma1 / det Sigma0) = (d/2) log(sigma1^2/sigma0^2) = d log(sigma1/sigma0).",
+               P2)
+def gaussian_kl__log_variance_ratio(mu0, sigma0, mu1, sigma1):  # noqa: D103
+    return _kl(mu0, sigma0, mu1, sigma1) + mu0.shape[-1] * torch.log(sigma1 / sigma0)
+
+
+@misconception("hw1", "gaussian_kl", "Mean term divided by sigma0^2 instead of sigma1^2",
+               "The squared distance comes from E_p0[|x - mu1|^2] / (2 sigma1^2): it is measured in the "
+               "units of the second distribution, |mu1 - mu0|^2 / (2 sigma1^2).", P2)
+def gaussian_kl__mean_over_sigma0(mu0, sigma0, mu1, sigma1):  # noqa: D103
+    d = mu0.shape[-1]
+    return (((mu1 - mu0) ** 2).sum(-1) / (2 * sigma0**2) + d * (sigma0**2 / sigma1**2 - 1) / 2
+            + d * torch.log(sigma1 / sigma0))
+
+
+@misconception("hw1", "gaussian_kl", "Variance ratio inverted: sigma1^2/sigma0^2",
+               "The trace term is tr(Sigma1^{-1} Sigma0) = d sigma0^2/sigma1^2, giving "
+               "d (sigma0^2/sigma1^2 - 1)/2.", P2)
+def gaussian_kl__variance_ratio_inverted(mu0, sigma0, mu1, sigma1):  # noqa: D103
+    d = mu0.shape[-1]
+    return (((mu1 - mu0) ** 2).sum(-1) / (2 * sigma1**2) + d * (sigma1**2 / sigma0**2 - 1) / 2
+            + d * torch.log(sigma1 / sigma0))
+
+
+@misconception("hw1", "gaussian_kl", "|mu1 - mu0|^2 averaged over coordinates",
+               "|mu1 - mu0|^2 is the sum of the d squared differences; a mean over the last dimension "
+               "divides it by d.", P2)
+def gaussian_kl__mean_over_d(mu0, sigma0, mu1, sigma1):  # noqa: D103
+    d = mu0.shape[-1]
+    return (((mu1 - mu0) ** 2).mean(-1) / (2 * sigma1**2) + d * (sigma0**2 / sigma1**2 - 1) / 2
+            + d * torch.log(sigma1 / sigma0))
+
+
 # -- ffjord_log_density ------------------------------------------------------------------------
 def _exact_trace(f, z, s):
     """f(z, s) and tr(df/dz) per row, by D vector-Jacobian products."""
@@ -123,13 +185,15 @@ def _exact_trace(f, z, s):
 
 
 def _log_density(f, x, nu, n_steps, *, trace_sign=-1.0, constant=True, method="rk4",
-                 forward=False, exact_trace=False):
+                 forward=False, exact_trace=False, at_x=False, negate=False, field_time=None,
+                 stage_time_sign=-1.0):
     def dynamics(s, state):
         z = state[0]
+        s_field = s if field_time is None else field_time(s)
         if exact_trace:
-            dz, q = _exact_trace(f, z, s)
+            dz, q = _exact_trace(f, z, s_field)
         else:
-            dz, q = _field_and_hutchinson(f, z, s, nu, create_graph=False)
+            dz, q = _field_and_hutchinson(f, z, s_field, nu, create_graph=False)
         return dz, trace_sign * q
 
     state = (x.detach(), x.new_zeros(x.shape[0]))
@@ -141,13 +205,21 @@ def _log_density(f, x, nu, n_steps, *, trace_sign=-1.0, constant=True, method="r
         if method == "euler":
             slope = dynamics(s, state)
             state = tuple(y + (s_next - s) * k_ for y, k_ in zip(state, slope))
+        elif stage_time_sign > 0:  # state stepped by h = s_next - s < 0, stage times by +|h|
+            h = s_next - s
+            k1 = dynamics(s, state)
+            k2 = dynamics(s - h / 2, tuple(y + h / 2 * k_ for y, k_ in zip(state, k1)))
+            k3 = dynamics(s - h / 2, tuple(y + h / 2 * k_ for y, k_ in zip(state, k2)))
+            k4 = dynamics(s - h, tuple(y + h * k_ for y, k_ in zip(state, k3)))
+            state = tuple(y + h / 6 * (a + 2 * b + 2 * c + d)
+                          for y, a, b, c, d in zip(state, k1, k2, k3, k4))
         else:
             state = _rk4_step(dynamics, s, s_next, state)
     z0, ell = state
-    log_pz = _log_standard_normal(z0)
+    log_pz = _log_standard_normal(x.detach() if at_x else z0)
     if not constant:
         log_pz = log_pz + 0.5 * x.shape[1] * math.log(2 * math.pi)
-    return log_pz - ell
+    return ell - log_pz if negate else log_pz - ell
 
 
 @misconception("hw1", "ffjord_log_density", "Sign of the trace term flipped (dl/ds = +nu^T J nu)",
@@ -185,9 +257,37 @@ def ffjord_log_density__exact_trace(f, x, nu, n_steps):  # noqa: D103
     return _log_density(f, x, nu, n_steps, exact_trace=True)
 
 
+@misconception("hw1", "ffjord_log_density", "Latent density evaluated at x instead of z(0)",
+               "The change of variables compares the latent law at the end of the flow: "
+               "log p(x) = log N(z(0); 0, I) - l(0), with z(0) the state reached from z(1) = x.", P3)
+def ffjord_log_density__density_at_x(f, x, nu, n_steps):  # noqa: D103
+    return _log_density(f, x, nu, n_steps, at_x=True)
+
+
+@misconception("hw1", "ffjord_log_density", "Negative log-density returned",
+               "The function returns the log-density estimate log N(z(0); 0, I) - l(0), not the loss "
+               "l(0) - log N(z(0); 0, I).", P3)
+def ffjord_log_density__negated(f, x, nu, n_steps):  # noqa: D103
+    return _log_density(f, x, nu, n_steps, negate=True)
+
+
+@misconception("hw1", "ffjord_log_density", "Field evaluated at 1 - s (time of the reversed variable)",
+               "Integrating from s = 1 down to 0 (or in tau = 1 - s) changes the direction, not the "
+               "field's time argument: the field is f(z, s) at the pseudo-time s of the state.", P3)
+def ffjord_log_density__field_time_reversed(f, x, nu, n_steps):  # noqa: D103
+    return _log_density(f, x, nu, n_steps, field_time=lambda s: 1 - s)
+
+
+@misconception("hw1", "ffjord_log_density", "RK4 stage times advanced forward while stepping backward",
+               "With h = -1/n_steps the RK4 stages are evaluated at s + h/2 and s + h (moving towards "
+               "s = 0), not at s + |h|/2 and s + |h|.", P3)
+def ffjord_log_density__stage_time_sign(f, x, nu, n_steps):  # noqa: D103
+    return _log_density(f, x, nu, n_steps, stage_time_sign=1.0)
+
+
 # -- ffjord_adjoint_grad -----------------------------------------------------------------------
 def _adjoint(f, x, nu, n_steps, *, hessian_a=True, hessian_b=True, a0_sign=-1.0, negate=False,
-             method="rk4", skip_reverse=False):
+             method="rk4", skip_reverse=False, hessian_sign=1.0, frozen_z=False, scale=1.0):
     params = tuple(f.parameters())
     with torch.no_grad():
         z0 = x.detach()
@@ -209,9 +309,10 @@ def _adjoint(f, x, nu, n_steps, *, hessian_a=True, hessian_b=True, a0_sign=-1.0,
                                         allow_unused=True, materialize_grads=True)
             vjp_h = torch.autograd.grad(hutchinson, (z, *params), allow_unused=True,
                                         materialize_grads=True)
-        dz = -vjp_a[0] - (vjp_h[0] if hessian_a else 0.0)
-        dps = [-va - (vh if hessian_b else 0.0) for va, vh in zip(vjp_a[1:], vjp_h[1:])]
-        return (func_eval.detach(), dz.detach(), *(d.detach() for d in dps))
+        dz = -vjp_a[0] - hessian_sign * (vjp_h[0] if hessian_a else 0.0)
+        dps = [-va - hessian_sign * (vh if hessian_b else 0.0) for va, vh in zip(vjp_a[1:], vjp_h[1:])]
+        dstate = torch.zeros_like(func_eval) if frozen_z else func_eval.detach()
+        return (dstate, dz.detach(), *(d.detach() for d in dps))
 
     aug = (z0, a0_sign * z0, *(torch.zeros_like(p) for p in params))
     for k in range(n_steps):
@@ -221,8 +322,8 @@ def _adjoint(f, x, nu, n_steps, *, hessian_a=True, hessian_b=True, a0_sign=-1.0,
             aug = tuple(y + (s_next - s) * k_ for y, k_ in zip(aug, slope))
         else:
             aug = _rk4_step(dynamics, s, s_next, aug)
-    grads = aug[2:]
-    return tuple(-g for g in grads) if negate else tuple(grads)
+    grads = tuple(scale * g for g in aug[2:])
+    return tuple(-g for g in grads) if negate else grads
 
 
 @misconception("hw1", "ffjord_adjoint_grad", "Trace term left out of the adjoint (no Hessian terms)",
@@ -267,6 +368,27 @@ def ffjord_adjoint_grad__no_reverse_solve(f, x, nu, n_steps):  # noqa: D103
     return _adjoint(f, x, nu, n_steps, skip_reverse=True)
 
 
+@misconception("hw1", "ffjord_adjoint_grad", "Trace terms enter the adjoint with the wrong sign",
+               "The loss is log p_Z(z(0)) - l_hat(0) with dl/ds = -nu^T (df/dz) nu, so both adjoint "
+               "equations carry -d/dz(nu^T J nu) and -d/dtheta(nu^T J nu), like the -a df terms.", P3)
+def ffjord_adjoint_grad__trace_sign(f, x, nu, n_steps):  # noqa: D103
+    return _adjoint(f, x, nu, n_steps, hessian_sign=-1.0)
+
+
+@misconception("hw1", "ffjord_adjoint_grad", "Gradient of the mean over rows instead of the sum",
+               "The contract asks for the gradient of sum_n log p_hat(x_n); averaging over the N rows "
+               "divides it by N.", P3)
+def ffjord_adjoint_grad__mean_over_rows(f, x, nu, n_steps):  # noqa: D103
+    return _adjoint(f, x, nu, n_steps, scale=1.0 / x.shape[0])
+
+
+@misconception("hw1", "ffjord_adjoint_grad", "z held at z(0) during the adjoint solve",
+               "The adjoint equations are evaluated along the trajectory z(s): z is part of the "
+               "augmented state and is integrated forward (dz/ds = f) together with a and b.", P3)
+def ffjord_adjoint_grad__frozen_z(f, x, nu, n_steps):  # noqa: D103
+    return _adjoint(f, x, nu, n_steps, frozen_z=True)
+
+
 # -- backprop_v1 / backprop_v2 -----------------------------------------------------------------
 def _dims(edges, jac, out):
     dims = {out: 1}
@@ -275,11 +397,20 @@ def _dims(edges, jac, out):
     return dims
 
 
-def _backprop(nodes, edges, jac, out, *, version, order="reverse", accumulate=True, init=0.0):
+def _backprop(nodes, edges, jac, out, *, version, order="reverse", accumulate=True, init=0.0, seed=1.0):
     dims = _dims(edges, jac, out)
     grad = {v: torch.full((1, dims[v]), init, dtype=torch.float64) for v in nodes}
-    grad[out] = torch.ones(1, 1, dtype=torch.float64)
-    visit = list(reversed(nodes)) if order == "reverse" else list(nodes)
+    grad[out] = torch.full((1, 1), seed, dtype=torch.float64)
+    if order == "edges":  # the edge list taken backwards as if it were in topological order
+        for u, w in reversed(edges):
+            grad[u] = grad[u] + grad[w] @ jac[(u, w)]
+        return grad
+    if order == "reverse":
+        visit = list(reversed(nodes))
+    elif order == "sorted":
+        visit = sorted(nodes, reverse=True)
+    else:
+        visit = list(nodes)
     for v in visit:
         if version == 1:
             for a, w in edges:
@@ -308,7 +439,19 @@ for _version in (1, 2):
     def _ones_init(nodes, edges, jac, out, _v=_version):
         return _backprop(nodes, edges, jac, out, version=_v, init=1.0)
 
+    def _not_seeded(nodes, edges, jac, out, _v=_version):
+        return _backprop(nodes, edges, jac, out, version=_v, seed=0.0)
+
+    def _sorted_order(nodes, edges, jac, out, _v=_version):
+        return _backprop(nodes, edges, jac, out, version=_v, order="sorted")
+
+    def _edge_list_order(nodes, edges, jac, out, _v=_version):
+        return _backprop(nodes, edges, jac, out, version=_v, order="edges")
+
     _forward_order.__name__ = f"{_name}__forward_order"
+    _not_seeded.__name__ = f"{_name}__out_not_seeded"
+    _sorted_order.__name__ = f"{_name}__sorted_order"
+    _edge_list_order.__name__ = f"{_name}__edge_list_order"
     _overwrite.__name__ = f"{_name}__overwrite"
     _ones_init.__name__ = f"{_name}__ones_init"
     misconception("hw1", _name, "Nodes visited in forward topological order",
@@ -320,14 +463,26 @@ for _version in (1, 2):
                   "every path to out counts (the multivariable chain rule).", P4)(_overwrite)
     misconception("hw1", _name, "Gradients initialised to 1 instead of 0 (no zero_grad)",
                   "Every v.grad starts at 0 (.zero_grad()); only v_out.grad = 1.", P4)(_ones_init)
+    misconception("hw1", _name, "v_out.grad = 1 forgotten",
+                  "The backward pass is seeded with d out / d out = 1 (v_out.grad = 1); with every gradient "
+                  "at 0 nothing propagates.", P4)(_not_seeded)
+    misconception("hw1", _name, "Nodes sorted by name instead of taken in the given topological order",
+                  "nodes is already in topological order (out last); sorting the names gives an order "
+                  f"unrelated to the graph, so some gradients are used before they are complete ({_loop}, "
+                  "for v in reversed(nodes)).", P4)(_sorted_order)
+    misconception("hw1", _name, "Edges processed in reverse list order instead of by node",
+                  "The edge list is in no particular order: the backward pass must visit the nodes in "
+                  f"reversed topological order ({_loop}); walking the edge list backwards propagates a "
+                  "gradient before all of its contributions have arrived.", P4)(_edge_list_order)
 
 
 # -- fokker_planck_rhs -------------------------------------------------------------------------
-def _fp(p, x, f, rho, *, diffusion=0.5, advection="flux", rho_power=2):
-    h = (x[-1] - x[0]) / (x.shape[0] - 1)
+def _fp(p, x, f, rho, *, diffusion=0.5, advection="flux", rho_power=2, spacing_points=None, central=2.0):
+    M = x.shape[0] if spacing_points is None else spacing_points
+    h = (x[-1] - x[0]) / (M - 1)
     flux = f * p
     if advection == "flux":
-        adv = -(flux[2:] - flux[:-2]) / (2 * h)
+        adv = -(flux[2:] - flux[:-2]) / (central * h)
     elif advection == "upwind":
         adv = -(flux[2:] - flux[1:-1]) / h
     elif advection == "no_product_rule":
@@ -370,6 +525,27 @@ def fokker_planck_rhs__rho_not_squared(p, x, f, rho):  # noqa: D103
     return _fp(p, x, f, rho, rho_power=1)
 
 
+@misconception("hw1", "fokker_planck_rhs", "Sign of the diffusion term flipped",
+               "Diffusion spreads the density: d p/d t = ... + (rho^2/2) p'', which lowers peaks "
+               "(p'' < 0 there).", P5)
+def fokker_planck_rhs__diffusion_sign(p, x, f, rho):  # noqa: D103
+    return _fp(p, x, f, rho, diffusion=-0.5)
+
+
+@misconception("hw1", "fokker_planck_rhs", "Grid spacing (x[-1] - x[0]) / M instead of / (M - 1)",
+               "M grid points delimit M - 1 intervals: h = x[1] - x[0] = (x[-1] - x[0]) / (M - 1). The "
+               "wrong h scales both derivatives by a factor 1 + O(1/M), a first-order error.", P5)
+def fokker_planck_rhs__spacing_off_by_one(p, x, f, rho):  # noqa: D103
+    return _fp(p, x, f, rho, spacing_points=x.shape[0] + 1)
+
+
+@misconception("hw1", "fokker_planck_rhs", "Central difference divided by h instead of 2h",
+               "The central difference (u[i+1] - u[i-1]) spans two grid intervals: u' ~ "
+               "(u[i+1] - u[i-1]) / (2h).", P5)
+def fokker_planck_rhs__central_no_half(p, x, f, rho):  # noqa: D103
+    return _fp(p, x, f, rho, central=1.0)
+
+
 # -- ve_sde_sample -----------------------------------------------------------------------------
 @misconception("hw1", "ve_sde_sample", "Increments sqrt(sigma_{k+1}^2) - sqrt(sigma_k^2)",
                "Variances of independent increments add, standard deviations do not: the step is "
@@ -400,6 +576,27 @@ def ve_sde_sample__one_jump(x0, sigma2, noise):  # noqa: D103
     return x0 + (sigma2[-1] - sigma2[0]).sqrt() * noise[-1]
 
 
+@misconception("hw1", "ve_sde_sample", "Started from 0 instead of x0",
+               "The VE SDE only adds noise to the data: X_K = x0 + sum_k sqrt(sigma_{k+1}^2 - sigma_k^2) "
+               "noise[k].", P6)
+def ve_sde_sample__no_x0(x0, sigma2, noise):  # noqa: D103
+    return ((sigma2[1:] - sigma2[:-1]).sqrt()[:, None] * noise).sum(0)
+
+
+@misconception("hw1", "ve_sde_sample", "sigma2 treated as sigma (its entries squared)",
+               "sigma2[k] already holds the variance sigma_{t_k}^2: the step is "
+               "sqrt(sigma2[k+1] - sigma2[k]) noise[k], not sqrt(sigma2[k+1]^2 - sigma2[k]^2).", P6)
+def ve_sde_sample__sigma2_as_sigma(x0, sigma2, noise):  # noqa: D103
+    return x0 + ((sigma2[1:] ** 2 - sigma2[:-1] ** 2).sqrt()[:, None] * noise).sum(0)
+
+
+@misconception("hw1", "ve_sde_sample", "Each step scaled by sqrt(sigma_{k+1}^2 - sigma_0^2)",
+               "X_{k+1} - X_k has variance sigma_{k+1}^2 - sigma_k^2; sigma_{k+1}^2 - sigma_0^2 is the "
+               "variance of the whole path X_{k+1} - X_0.", P6)
+def ve_sde_sample__from_start(x0, sigma2, noise):  # noqa: D103
+    return x0 + ((sigma2[1:] - sigma2[0]).sqrt()[:, None] * noise).sum(0)
+
+
 # -- reverse_sde_drift -------------------------------------------------------------------------
 @misconception("hw1", "reverse_sde_drift", "Factor (1 - lam) instead of (1 - lam/2)",
                "The score term of the lambda-family is (1 - lam/2) g^2 score: lam = 1 (the probability-flow "
@@ -428,9 +625,35 @@ def reverse_sde_drift__no_lam(x, f, g, score, lam):  # noqa: D103
     return f - g**2 * score
 
 
+@misconception("hw1", "reverse_sde_drift", "Factor (1 + lam/2) instead of (1 - lam/2)",
+               "The score term of the lambda-family is (1 - lam/2) g^2 score: lam = 0 gives the reverse "
+               "SDE (g^2 score), lam = 1 the probability-flow ODE (g^2 score / 2).", P7)
+def reverse_sde_drift__lam_sign(x, f, g, score, lam):  # noqa: D103
+    return f - (1 + lam / 2) * g**2 * score
+
+
+@misconception("hw1", "reverse_sde_drift", "Factor (1 - lam)/2 instead of 1 - lam/2",
+               "The factor is 1 - lam/2: the full g^2 score at lam = 0 and half of it at lam = 1.", P7)
+def reverse_sde_drift__half_one_minus_lam(x, f, g, score, lam):  # noqa: D103
+    return f - (1 - lam) / 2 * g**2 * score
+
+
+@misconception("hw1", "reverse_sde_drift", "Forward drift f left out",
+               "The reverse drift keeps the forward drift: f - (1 - lam/2) g^2 score.", P7)
+def reverse_sde_drift__no_f(x, f, g, score, lam):  # noqa: D103
+    return -(1 - lam / 2) * g**2 * score
+
+
+@misconception("hw1", "reverse_sde_drift", "Drift of the time-reversed variable returned (negated)",
+               "The drift is written in forward time t, d X_t = (f - (1 - lam/2) g^2 score) dt with dt < "
+               "0 along the sampler; its negative is the drift in s = T - t.", P7)
+def reverse_sde_drift__negated(x, f, g, score, lam):  # noqa: D103
+    return -f + (1 - lam / 2) * g**2 * score
+
+
 # -- reverse_sde_sample ------------------------------------------------------------------------
 def _sample(x_T, ts, score, lam, noise, *, noise_scale="sqrt", drift_factor=None, f_sign=-1.0,
-            score_time="now"):
+            score_time="now", step_sign=-1.0):
     x = x_T
     c = (1 - lam / 2) if drift_factor is None else drift_factor(lam)
     for k in range(ts.shape[0] - 1):
@@ -441,9 +664,13 @@ def _sample(x_T, ts, score, lam, noise, *, noise_scale="sqrt", drift_factor=None
             scale = math.sqrt((1 - lam) * h)
         elif noise_scale == "no_sqrt":
             scale = (1 - lam) * h
+        elif noise_scale == "half_lam":
+            scale = math.sqrt((1 - lam / 2) * h)
+        elif noise_scale == "no_h":
+            scale = math.sqrt(1 - lam)
         else:  # "no_lam"
             scale = math.sqrt(h)
-        x = x - h * drift + scale * noise[k]
+        x = x + step_sign * h * drift + scale * noise[k]
     return x
 
 
@@ -477,6 +704,40 @@ def reverse_sde_sample__drift_sign(x_T, ts, score, lam, noise):  # noqa: D103
                "Euler-Maruyama evaluates the drift at the start of the step, (x, ts[k]).", P7)
 def reverse_sde_sample__score_next_time(x_T, ts, score, lam, noise):  # noqa: D103
     return _sample(x_T, ts, score, lam, noise, score_time="next")
+
+
+@misconception("hw1", "reverse_sde_sample", "Drift step taken forward: x + h drift",
+               "Time runs backwards (h = ts[k] - ts[k+1] > 0), so the Euler step subtracts: "
+               "x <- x - h (f - (1 - lam/2) score) + sqrt((1 - lam) h) noise[k].", P7)
+def reverse_sde_sample__step_sign(x_T, ts, score, lam, noise):  # noqa: D103
+    return _sample(x_T, ts, score, lam, noise, step_sign=1.0)
+
+
+@misconception("hw1", "reverse_sde_sample", "Noise sqrt((1 - lam/2) h) instead of sqrt((1 - lam) h)",
+               "The drift factor is 1 - lam/2 but the diffusion is sqrt(1 - lam) g: the noise term is "
+               "sqrt((1 - lam) h) noise[k], zero for the ODE (lam = 1).", P7)
+def reverse_sde_sample__noise_half_lam(x_T, ts, score, lam, noise):  # noqa: D103
+    return _sample(x_T, ts, score, lam, noise, noise_scale="half_lam")
+
+
+@misconception("hw1", "reverse_sde_sample", "Forward drift -x/2 left out",
+               "The reverse drift is f - (1 - lam/2) g^2 score with f(x) = -x/2 for this SDE.", P7)
+def reverse_sde_sample__no_forward_drift(x_T, ts, score, lam, noise):  # noqa: D103
+    return _sample(x_T, ts, score, lam, noise, f_sign=0.0)
+
+
+@misconception("hw1", "reverse_sde_sample", "Score term without (1 - lam/2)",
+               "The drift of the lambda-family is f - (1 - lam/2) g^2 score; only lam = 0 has the full "
+               "score term.", P7)
+def reverse_sde_sample__drift_ignores_lam(x_T, ts, score, lam, noise):  # noqa: D103
+    return _sample(x_T, ts, score, lam, noise, drift_factor=lambda lam_: 1.0)
+
+
+@misconception("hw1", "reverse_sde_sample", "Noise sqrt(1 - lam) without sqrt(h)",
+               "A Brownian increment over a step h has standard deviation sqrt(h): the noise term is "
+               "sqrt((1 - lam) h) noise[k].", P7)
+def reverse_sde_sample__noise_no_h(x_T, ts, score, lam, noise):  # noqa: D103
+    return _sample(x_T, ts, score, lam, noise, noise_scale="no_h")
 
 
 del _version, _name, _loop
