@@ -67,6 +67,30 @@ def ddpm_q_sample__zero_indexed(x0, t, betas, noise):  # noqa: D103
     return abar.sqrt() * x0 + (1 - abar).sqrt() * noise
 
 
+@misconception("hw3", "ddpm_q_sample", "Square root missing on abar_t in the mean",
+               "q(x_t | x_0) = N(sqrt(abar_t) x_0, (1 - abar_t) I): the mean scales x_0 by sqrt(abar_t), "
+               "so that the variance of x_t stays 1 for unit-variance data.", P2_1)
+def ddpm_q_sample__mean_no_sqrt(x0, t, betas, noise):  # noqa: D103
+    _, abar, _ = _coef(betas, t, x0.ndim)
+    return abar * x0 + (1 - abar).sqrt() * noise
+
+
+@misconception("hw3", "ddpm_q_sample", "Noise of one step, sqrt(beta_t), with the cumulative mean",
+               "The noise accumulated over t steps has variance 1 - abar_t; beta_t = 1 - alpha_t is the "
+               "variance of the last step only.", P2_1)
+def ddpm_q_sample__noise_one_step(x0, t, betas, noise):  # noqa: D103
+    beta, abar, _ = _coef(betas, t, x0.ndim)
+    return abar.sqrt() * x0 + beta.sqrt() * noise
+
+
+@misconception("hw3", "ddpm_q_sample", "Coefficients of x_0 and noise swapped",
+               "x_t = sqrt(abar_t) x_0 + sqrt(1 - abar_t) eps: the signal coefficient sqrt(abar_t) is "
+               "close to 1 at small t and the noise coefficient close to 0.", P2_1)
+def ddpm_q_sample__coefficients_swapped(x0, t, betas, noise):  # noqa: D103
+    _, abar, _ = _coef(betas, t, x0.ndim)
+    return (1 - abar).sqrt() * x0 + abar.sqrt() * noise
+
+
 # -- posterior_mean_from_eps --------------------------------------------------------------------
 @misconception("hw3", "posterior_mean_from_eps", "Divided by sqrt(abar_t) instead of sqrt(alpha_t)",
                "One reverse step undoes one forward step: the overall factor is 1 / sqrt(alpha_t), "
@@ -98,6 +122,47 @@ def posterior_mean_from_eps__sign(x_t, eps, t, betas):  # noqa: D103
 def posterior_mean_from_eps__x0_hat(x_t, eps, t, betas):  # noqa: D103
     _, abar, _ = _coef(betas, t, x_t.ndim)
     return (x_t - (1 - abar).sqrt() * eps) / abar.sqrt()
+
+
+@misconception("hw3", "posterior_mean_from_eps", "Time indexed from 0: betas[t] taken as beta_t",
+               "Time is 1-indexed: beta_t = betas[t-1] and abar_t = alphas_cumprod[t-1]; indexing with t "
+               "takes step t + 1 (and fails at t = T).", P2_2)
+def posterior_mean_from_eps__zero_indexed(x_t, eps, t, betas):  # noqa: D103
+    shape = (-1,) + (1,) * (x_t.ndim - 1)
+    beta, abar = betas[t].reshape(shape), alphas_cumprod(betas)[t].reshape(shape)  # IndexError at t = T
+    return (x_t - beta / (1 - abar).sqrt() * eps) / (1 - beta).sqrt()
+
+
+@misconception("hw3", "posterior_mean_from_eps", "Only x_t divided by sqrt(alpha_t)",
+               "The whole difference is rescaled: (x_t - beta_t / sqrt(1 - abar_t) eps) / sqrt(alpha_t).",
+               P2_2)
+def posterior_mean_from_eps__parenthesis(x_t, eps, t, betas):  # noqa: D103
+    beta, abar, _ = _coef(betas, t, x_t.ndim)
+    return x_t / (1 - beta).sqrt() - beta / (1 - abar).sqrt() * eps
+
+
+@misconception("hw3", "posterior_mean_from_eps",
+               "Noise coefficient sqrt(1 - abar_t) instead of beta_t / sqrt(1 - abar_t)",
+               "sqrt(1 - abar_t) eps is all the noise in x_t (used for x0_hat); one reverse step removes "
+               "only the part beta_t / sqrt(1 - abar_t) eps.", P2_2)
+def posterior_mean_from_eps__full_noise(x_t, eps, t, betas):  # noqa: D103
+    beta, abar, _ = _coef(betas, t, x_t.ndim)
+    return (x_t - (1 - abar).sqrt() * eps) / (1 - beta).sqrt()
+
+
+@misconception("hw3", "posterior_mean_from_eps", "Multiplied by sqrt(alpha_t) instead of divided",
+               "The forward step scaled x_{t-1} by sqrt(alpha_t); the reverse mean undoes it: "
+               "(x_t - beta_t / sqrt(1 - abar_t) eps) / sqrt(alpha_t).", P2_2)
+def posterior_mean_from_eps__times_sqrt_alpha(x_t, eps, t, betas):  # noqa: D103
+    beta, abar, _ = _coef(betas, t, x_t.ndim)
+    return (x_t - beta / (1 - abar).sqrt() * eps) * (1 - beta).sqrt()
+
+
+@misconception("hw3", "posterior_mean_from_eps", "Divided by alpha_t instead of sqrt(alpha_t)",
+               "The overall factor is 1 / sqrt(alpha_t) = 1 / sqrt(1 - beta_t).", P2_2)
+def posterior_mean_from_eps__alpha_no_sqrt(x_t, eps, t, betas):  # noqa: D103
+    beta, abar, _ = _coef(betas, t, x_t.ndim)
+    return (x_t - beta / (1 - abar).sqrt() * eps) / (1 - beta)
 
 
 # -- ddpm_eps_loss_weight -----------------------------------------------------------------------
@@ -137,6 +202,56 @@ def ddpm_eps_loss_weight__not_squared(t, betas, sigma2):  # noqa: D103
 def ddpm_eps_loss_weight__abar_not_alpha(t, betas, sigma2):  # noqa: D103
     beta, _, abar, s2 = _weight_parts(t, betas, sigma2)
     return beta**2 / (2 * s2 * abar * (1 - abar))
+
+
+@misconception("hw3", "ddpm_eps_loss_weight", "sigma_t^4: the variance squared (1 / (2 ||Sigma||^2))",
+               "The KL of two Gaussians with covariance sigma_t^2 I divides the squared mean difference by "
+               "2 sigma_t^2, not by 2 sigma_t^4: sigma2[t-1] is used once.", P2_4)
+def ddpm_eps_loss_weight__sigma_fourth(t, betas, sigma2):  # noqa: D103
+    beta, alpha, abar, s2 = _weight_parts(t, betas, sigma2)
+    return beta**2 / (2 * s2**2 * alpha * (1 - abar))
+
+
+@misconception("hw3", "ddpm_eps_loss_weight", "1 - abar_{t-1} instead of 1 - abar_t",
+               "The noise coefficient of the posterior mean is beta_t / sqrt(1 - abar_t), from "
+               "x_t = sqrt(abar_t) x_0 + sqrt(1 - abar_t) eps: the weight has 1 - abar_t (at t = 1, "
+               "1 - abar_0 = 0).", P2_4)
+def ddpm_eps_loss_weight__abar_prev(t, betas, sigma2):  # noqa: D103
+    beta, alpha, _, s2 = _weight_parts(t, betas, sigma2)
+    abar_prev = extract(alphas_cumprod_prev(betas), t, 1)
+    return beta**2 / (2 * s2 * alpha * (1 - abar_prev))
+
+
+@misconception("hw3", "ddpm_eps_loss_weight", "beta_t instead of beta_t^2 in the numerator",
+               "The coefficient beta_t / (sqrt(alpha_t) sqrt(1 - abar_t)) is squared with the norm: the "
+               "numerator is beta_t^2.", P2_4)
+def ddpm_eps_loss_weight__beta_not_squared(t, betas, sigma2):  # noqa: D103
+    beta, alpha, abar, s2 = _weight_parts(t, betas, sigma2)
+    return beta / (2 * s2 * alpha * (1 - abar))
+
+
+@misconception("hw3", "ddpm_eps_loss_weight", "alpha_t left out of the denominator",
+               "mu_tilde_t carries the factor 1 / sqrt(alpha_t); squared it gives alpha_t in the "
+               "denominator: beta_t^2 / (2 sigma_t^2 alpha_t (1 - abar_t)).", P2_4)
+def ddpm_eps_loss_weight__no_alpha(t, betas, sigma2):  # noqa: D103
+    beta, _, abar, s2 = _weight_parts(t, betas, sigma2)
+    return beta**2 / (2 * s2 * (1 - abar))
+
+
+@misconception("hw3", "ddpm_eps_loss_weight", "sqrt(1 - abar_t) left unsquared in the denominator",
+               "Squaring beta_t / (sqrt(alpha_t) sqrt(1 - abar_t)) squares both square roots: the "
+               "denominator is alpha_t (1 - abar_t).", P2_4)
+def ddpm_eps_loss_weight__one_minus_abar_sqrt(t, betas, sigma2):  # noqa: D103
+    beta, alpha, abar, s2 = _weight_parts(t, betas, sigma2)
+    return beta**2 / (2 * s2 * alpha * (1 - abar).sqrt())
+
+
+@misconception("hw3", "ddpm_eps_loss_weight", "Reverse variance sigma_t^2 left out",
+               "L_{t-1} is a KL between Gaussians of variance sigma_t^2: the squared mean difference is "
+               "divided by 2 sigma_t^2.", P2_4)
+def ddpm_eps_loss_weight__no_sigma(t, betas, sigma2):  # noqa: D103
+    beta, alpha, abar, _ = _weight_parts(t, betas, sigma2)
+    return beta**2 / (2 * alpha * (1 - abar))
 
 
 # -- ddpm_prior_kl ------------------------------------------------------------------------------
@@ -188,6 +303,38 @@ def ddpm_prior_kl__mean_over_d(x0, betas):  # noqa: D103
 def ddpm_prior_kl__alpha_not_abar(x0, betas):  # noqa: D103
     alpha = 1 - betas[-1]
     return _kl(x0, alpha, 1 - alpha)
+
+
+@misconception("hw3", "ddpm_prior_kl", "Square root missing on abar_T in the mean",
+               "q(x_T | x_0) has mean sqrt(abar_T) x_0, so |m|^2 = abar_T |x_0|^2 (not abar_T^2 |x_0|^2).",
+               P2_3)
+def ddpm_prior_kl__mean_no_sqrt(x0, betas):  # noqa: D103
+    abar = alphas_cumprod(betas)[-1]
+    return _kl(abar.sqrt() * x0, abar, 1 - abar)
+
+
+@misconception("hw3", "ddpm_prior_kl", "log-determinant with the wrong sign (+ d log v)",
+               "KL(N(m, v I) || N(0, I)) = (d v + |m|^2 - d - d log v) / 2: for v < 1 the log term is "
+               "positive, the price of a narrower distribution.", P2_3)
+def ddpm_prior_kl__log_sign(x0, betas):  # noqa: D103
+    abar = alphas_cumprod(betas)[-1]
+    v = 1 - abar
+    return _kl(x0, abar, v) + x0.shape[1] * torch.log(v)
+
+
+@misconception("hw3", "ddpm_prior_kl", "Factor 1/2 of the Gaussian KL left out",
+               "KL(N(m, v I) || N(0, I)) = (d v + |m|^2 - d - d log v) / 2.", P2_3)
+def ddpm_prior_kl__no_half(x0, betas):  # noqa: D103
+    abar = alphas_cumprod(betas)[-1]
+    return 2 * _kl(x0, abar, 1 - abar)
+
+
+@misconception("hw3", "ddpm_prior_kl", "abar_{T-1} instead of abar_T",
+               "L_T compares q(x_T | x_0) with the prior: it uses abar_T = prod_{t<=T} (1 - beta_t), "
+               "the product over all T steps.", P2_3)
+def ddpm_prior_kl__abar_prev(x0, betas):  # noqa: D103
+    abar = alphas_cumprod_prev(betas)[-1]
+    return _kl(x0, abar, 1 - abar)
 
 
 # -- implicit_score_matching_loss ----------------------------------------------------------------
@@ -244,6 +391,29 @@ def implicit_score_matching_loss__sum_over_batch(score_model, x):  # noqa: D103
     return (tr + 0.5 * (s**2).sum(dim=1)).sum()
 
 
+@misconception("hw3", "implicit_score_matching_loss", "1/2 applied to the trace as well",
+               "Only the squared norm is halved: E[tr(ds/dx) + |s|^2 / 2], from E|s - grad log p|^2 / 2 "
+               "after integrating the cross term by parts.", P3)
+def implicit_score_matching_loss__half_on_trace(score_model, x):  # noqa: D103
+    s, tr, _ = _ism_parts(score_model, x)
+    return (0.5 * (tr + (s**2).sum(dim=1))).mean()
+
+
+@misconception("hw3", "implicit_score_matching_loss", "Trace term left out",
+               "The cross term -E[grad log p . s] of the Fisher divergence becomes +E[tr(ds/dx)] by "
+               "integration by parts; without it the loss is minimised by s = 0.", P3)
+def implicit_score_matching_loss__no_trace(score_model, x):  # noqa: D103
+    s, _, _ = _ism_parts(score_model, x)
+    return (0.5 * (s**2).sum(dim=1)).mean()
+
+
+@misconception("hw3", "implicit_score_matching_loss", "Norm |s| instead of the squared norm |s|^2",
+               "The objective has |s(x)|^2 / 2 = sum_i s_i(x)^2 / 2, the square of the norm.", P3)
+def implicit_score_matching_loss__norm_not_squared(score_model, x):  # noqa: D103
+    s, tr, _ = _ism_parts(score_model, x)
+    return (tr + 0.5 * s.norm(dim=1)).mean()
+
+
 # -- denoising_score_matching_loss ---------------------------------------------------------------
 @misconception("hw3", "denoising_score_matching_loss", "Sign of the target score flipped",
                "grad log q_sigma(x~ | x) = -(x~ - x) / sigma^2 = -noise / sigma, so the residual is "
@@ -284,3 +454,32 @@ def denoising_score_matching_loss__sqrt_sigma(score_model, x, sigma, noise):  # 
     s = score_model(x + sigma**0.5 * noise)
     return 0.5 * ((s + noise / sigma) ** 2).sum(dim=1).mean()
 
+
+@misconception("hw3", "denoising_score_matching_loss", "Factor 1/2 left out",
+               "The loss is (1/2) E|s(x + sigma noise) + noise / sigma|^2.", P4)
+def denoising_score_matching_loss__no_half(score_model, x, sigma, noise):  # noqa: D103
+    s = score_model(x + sigma * noise)
+    return ((s + noise / sigma) ** 2).sum(dim=1).mean()
+
+
+@misconception("hw3", "denoising_score_matching_loss", "Target sigma noise instead of noise / sigma",
+               "grad log q_sigma(x~ | x) = -(x~ - x) / sigma^2 = -noise / sigma: the noise is divided by "
+               "sigma.", P4)
+def denoising_score_matching_loss__sigma_times_noise(score_model, x, sigma, noise):  # noqa: D103
+    s = score_model(x + sigma * noise)
+    return 0.5 * ((s + sigma * noise) ** 2).sum(dim=1).mean()
+
+
+@misconception("hw3", "denoising_score_matching_loss", "Summed over the batch instead of averaged",
+               "The loss is the sample mean over n, an estimate of an expectation.", P4)
+def denoising_score_matching_loss__sum_over_batch(score_model, x, sigma, noise):  # noqa: D103
+    s = score_model(x + sigma * noise)
+    return 0.5 * ((s + noise / sigma) ** 2).sum()
+
+
+@misconception("hw3", "denoising_score_matching_loss", "Target -noise (the 1/sigma left out)",
+               "The score of q_sigma(x~ | x) is -noise / sigma; -noise is the DDPM noise target, which "
+               "corresponds to sigma = 1 only.", P4)
+def denoising_score_matching_loss__target_no_sigma(score_model, x, sigma, noise):  # noqa: D103
+    s = score_model(x + sigma * noise)
+    return 0.5 * ((s + noise) ** 2).sum(dim=1).mean()
