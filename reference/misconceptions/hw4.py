@@ -69,6 +69,35 @@ def toy_marginal_var__no_sigma2(sigma2, t):  # noqa: D103
     return torch.as_tensor(t, dtype=torch.float64).clone()
 
 
+@misconception(
+    "hw4", "toy_marginal_var",
+    "sigma2 treated as a standard deviation (squared)",
+    "sigma2 is already the data variance: X_0 ~ N(0, sigma2), so Var X_t = sigma2 + t.",
+    "hw4 problem 1(b)")
+def toy_marginal_var__sigma2_squared(sigma2, t):  # noqa: D103
+    return sigma2**2 + torch.as_tensor(t, dtype=torch.float64)
+
+
+@misconception(
+    "hw4", "toy_marginal_var",
+    "Noise standard deviation sqrt(t) added as a variance",
+    "The noise N(0, t) contributes its variance t (not its standard deviation sqrt(t)): "
+    "Var X_t = sigma2 + t.",
+    "hw4 problem 1(b)")
+def toy_marginal_var__sqrt_t(sigma2, t):  # noqa: D103
+    return sigma2 + torch.sqrt(torch.as_tensor(t, dtype=torch.float64))
+
+
+@misconception(
+    "hw4", "toy_marginal_var",
+    "Variance of X_1 for every t: sigma2 + 1",
+    "By time t the process has accumulated noise of variance t, not the full unit variance of "
+    "t = 1: Var X_t = sigma2 + t.",
+    "hw4 problem 1(b)")
+def toy_marginal_var__t_ignored(sigma2, t):  # noqa: D103
+    return sigma2 + torch.ones_like(torch.as_tensor(t, dtype=torch.float64))
+
+
 # -- toy_reverse_conditional ------------------------------------------------------------------
 @misconception(
     "hw4", "toy_reverse_conditional",
@@ -112,6 +141,50 @@ def toy_reverse_conditional__mean_unshrunk(x_t, t, dt, sigma2):  # noqa: D103
 def toy_reverse_conditional__std(x_t, t, dt, sigma2):  # noqa: D103
     mean, var = toy.toy_reverse_conditional(x_t, t, dt, sigma2)
     return mean, torch.sqrt(var)
+
+
+@misconception(
+    "hw4", "toy_reverse_conditional",
+    "Factor dt missing from the variance",
+    "Var(X_{t-dt} | X_t) = (sigma2 + t - dt) dt/(sigma2 + t): the ratio alone is close to 1, "
+    "the dt makes it the variance of one small step.",
+    P1C)
+def toy_reverse_conditional__var_no_dt(x_t, t, dt, sigma2):  # noqa: D103
+    mean, _ = toy.toy_reverse_conditional(x_t, t, dt, sigma2)
+    return mean, torch.as_tensor((sigma2 + t - dt) / (sigma2 + t), dtype=torch.float64)
+
+
+@misconception(
+    "hw4", "toy_reverse_conditional",
+    "Law of X_t | X_{t+dt} (time shifted by one step)",
+    "The step goes from t to t - dt: mean (sigma2 + t - dt)/(sigma2 + t) x_t and variance "
+    "(sigma2 + t - dt) dt/(sigma2 + t), with Var X_{t-dt} = sigma2 + t - dt in the numerators.",
+    P1C)
+def toy_reverse_conditional__time_shift(x_t, t, dt, sigma2):  # noqa: D103
+    ratio = (sigma2 + t) / (sigma2 + t + dt)
+    return ratio * x_t, torch.as_tensor(ratio * dt, dtype=torch.float64)
+
+
+@misconception(
+    "hw4", "toy_reverse_conditional",
+    "Conditioned on X_0 = 0 too (the Brownian bridge (t - dt)/t)",
+    "X_0 is random with variance sigma2: Var X_{t-dt} = Cov(X_{t-dt}, X_t) = sigma2 + t - dt and "
+    "Var X_t = sigma2 + t, so the ratio is (sigma2 + t - dt)/(sigma2 + t), not (t - dt)/t.",
+    P1C)
+def toy_reverse_conditional__bridge(x_t, t, dt, sigma2):  # noqa: D103
+    ratio = (t - dt) / t
+    return ratio * x_t, torch.as_tensor(ratio * dt, dtype=torch.float64)
+
+
+@misconception(
+    "hw4", "toy_reverse_conditional",
+    "Mean shrunk by the ratio of standard deviations",
+    "The regression coefficient is Cov(X_{t-dt}, X_t)/Var X_t = (sigma2 + t - dt)/(sigma2 + t), "
+    "a ratio of variances, not sqrt((sigma2 + t - dt)/(sigma2 + t)).",
+    P1C)
+def toy_reverse_conditional__mean_sqrt_ratio(x_t, t, dt, sigma2):  # noqa: D103
+    _, var = toy.toy_reverse_conditional(x_t, t, dt, sigma2)
+    return math.sqrt((sigma2 + t - dt) / (sigma2 + t)) * x_t, var
 
 
 # -- toy_ddpm_sample ---------------------------------------------------------------------------
@@ -163,6 +236,32 @@ def toy_ddpm_sample__stops_early(x1, sigma2, n_steps, noise):  # noqa: D103
     P1D)
 def toy_ddpm_sample__noise_reversed(x1, sigma2, n_steps, noise):  # noqa: D103
     return _ddpm(x1, sigma2, n_steps, None if noise is None else noise.flip(0))
+
+
+@misconception(
+    "hw4", "toy_ddpm_sample",
+    "Noise never added (always the deterministic sampler)",
+    "With a noise tensor the sampler is stochastic: x <- mean + sqrt(var) noise[k]. Only "
+    "noise=None selects the deterministic variant x <- mean.",
+    P1D)
+def toy_ddpm_sample__never_noise(x1, sigma2, n_steps, noise):  # noqa: D103
+    return _ddpm(x1, sigma2, n_steps, None)
+
+
+@misconception(
+    "hw4", "toy_ddpm_sample",
+    "First step skipped (starts at t = 1 - dt)",
+    "The loop runs n_steps times starting at t = 1 (k = 0); starting the loop at k = 1 leaves "
+    "x at t = dt in the end.",
+    P1D)
+def toy_ddpm_sample__skips_first(x1, sigma2, n_steps, noise):  # noqa: D103
+    x = x1.clone()
+    for k, (t, dt) in enumerate(_times(n_steps)):
+        if k == 0:
+            continue
+        mean, var = toy.toy_reverse_conditional(x, t, dt, sigma2)
+        x = mean if noise is None else mean + math.sqrt(float(var)) * noise[k]
+    return x
 
 
 # -- toy_ddim_sample ---------------------------------------------------------------------------
@@ -219,6 +318,37 @@ def toy_ddim_sample__stops_early(x1, sigma2, n_steps):  # noqa: D103
     return _ddim(x1, sigma2, n_steps, _eta, steps=_times(n_steps)[:-1])
 
 
+@misconception(
+    "hw4", "toy_ddim_sample",
+    "Step taken with the wrong sign: x + eta dt/(sigma2 + t) x",
+    "The DDIM step shrinks x towards 0, a fraction eta of the DDPM mean step "
+    "-dt/(sigma2 + t) x: x <- x - eta(t, dt) dt/(sigma2 + t) x.",
+    P1G)
+def toy_ddim_sample__step_sign(x1, sigma2, n_steps):  # noqa: D103
+    return _ddim(x1, sigma2, n_steps, lambda t, dt: -_eta(t, dt))
+
+
+@misconception(
+    "hw4", "toy_ddim_sample",
+    "Denominator sigma2 + t - dt instead of sigma2 + t",
+    "The step is evaluated at the current time t: x <- x - eta(t, dt) dt/(sigma2 + t) x.",
+    P1G)
+def toy_ddim_sample__denominator_shift(x1, sigma2, n_steps):  # noqa: D103
+    x = x1.clone()
+    for t, dt in _times(n_steps):
+        x = x - _eta(t, dt) * dt / (sigma2 + t - dt) * x
+    return x
+
+
+@misconception(
+    "hw4", "toy_ddim_sample",
+    "eta inverted: (sqrt(t - dt) + sqrt(t))/sqrt(t)",
+    "eta(t, dt) = sqrt(t)/(sqrt(t - dt) + sqrt(t)) lies between 1/2 and 1.",
+    P1G)
+def toy_ddim_sample__eta_inverted(x1, sigma2, n_steps):  # noqa: D103
+    return _ddim(x1, sigma2, n_steps, lambda t, dt: 1 / _eta(t, dt))
+
+
 # -- toy_denoiser_target -----------------------------------------------------------------------
 @misconception(
     "hw4", "toy_denoiser_target",
@@ -247,6 +377,34 @@ def toy_denoiser_target__inverted(x_t, t, sigma2):  # noqa: D103
     P1F)
 def toy_denoiser_target__sqrt(x_t, t, sigma2):  # noqa: D103
     return torch.sqrt(torch.as_tensor(sigma2 / (sigma2 + t), dtype=torch.float64)) * x_t
+
+
+@misconception(
+    "hw4", "toy_denoiser_target",
+    "Score -x_t/(sigma2 + t) instead of the denoiser",
+    "The target of problem 1(f) is E[X_0 | X_t] = sigma2/(sigma2 + t) x_t; -x_t/(sigma2 + t) is "
+    "the score grad log p_t(x_t). Tweedie links them: E[X_0 | X_t] = x_t + t score.",
+    P1F)
+def toy_denoiser_target__score(x_t, t, sigma2):  # noqa: D103
+    return -x_t / (sigma2 + torch.as_tensor(t, dtype=torch.float64))
+
+
+@misconception(
+    "hw4", "toy_denoiser_target",
+    "Noise variance t^2 instead of t",
+    "X_t = X_0 + sqrt(t) z has noise variance t: E[X_0 | X_t] = sigma2/(sigma2 + t) x_t.",
+    P1F)
+def toy_denoiser_target__t_squared(x_t, t, sigma2):  # noqa: D103
+    return sigma2 / (sigma2 + torch.as_tensor(t, dtype=torch.float64) ** 2) * x_t
+
+
+@misconception(
+    "hw4", "toy_denoiser_target",
+    "sigma2 treated as a standard deviation (squared)",
+    "sigma2 is the data variance already: the factor is sigma2/(sigma2 + t).",
+    P1F)
+def toy_denoiser_target__sigma2_squared(x_t, t, sigma2):  # noqa: D103
+    return sigma2**2 / (sigma2**2 + torch.as_tensor(t, dtype=torch.float64)) * x_t
 
 
 # -- optimal_policy ----------------------------------------------------------------------------
@@ -288,6 +446,67 @@ def optimal_policy__beta_times(ref_probs, rewards, beta):  # noqa: D103
     P2B)
 def optimal_policy__unnormalised(ref_probs, rewards, beta):  # noqa: D103
     return ref_probs * torch.exp(rewards / beta)
+
+
+@misconception(
+    "hw4", "optimal_policy",
+    "Log-probabilities returned",
+    "pi* is a distribution over the vocabulary: pi_ref exp(r/beta)/Z(x), whose rows sum to 1; "
+    "log_softmax gives its logarithm.",
+    P2B)
+def optimal_policy__log_probs(ref_probs, rewards, beta):  # noqa: D103
+    return torch.log_softmax(torch.log(ref_probs) + rewards / beta, dim=-1)
+
+
+@misconception(
+    "hw4", "optimal_policy",
+    "exp(-r/beta): reward with the wrong sign",
+    "Maximising E[r] - beta KL tilts pi_ref towards high rewards: pi* is proportional to "
+    "pi_ref exp(+r/beta).",
+    P2B)
+def optimal_policy__reward_sign(ref_probs, rewards, beta):  # noqa: D103
+    return torch.softmax(torch.log(ref_probs) - rewards / beta, dim=-1)
+
+
+@misconception(
+    "hw4", "optimal_policy",
+    "Probabilities used as logits: softmax(pi_ref + r/beta)",
+    "pi_ref multiplies exp(r/beta), so in a softmax it enters as log pi_ref: "
+    "softmax(log pi_ref + r/beta).",
+    P2B)
+def optimal_policy__probs_as_logits(ref_probs, rewards, beta):  # noqa: D103
+    return torch.softmax(ref_probs + rewards / beta, dim=-1)
+
+
+@misconception(
+    "hw4", "optimal_policy",
+    "Z(x) without pi_ref: divided by sum_y exp(r/beta)",
+    "The partition function normalises pi_ref exp(r/beta): Z(x) = sum_y pi_ref(y|x) "
+    "exp(r(x,y)/beta).",
+    P2B)
+def optimal_policy__z_without_reference(ref_probs, rewards, beta):  # noqa: D103
+    w = torch.exp(rewards / beta)
+    return ref_probs * w / w.sum(dim=-1, keepdim=True)
+
+
+@misconception(
+    "hw4", "optimal_policy",
+    "beta left out: pi_ref exp(r)",
+    "The KL weight beta sets the temperature: pi* is proportional to pi_ref exp(r/beta).",
+    P2B)
+def optimal_policy__no_beta(ref_probs, rewards, beta):  # noqa: D103
+    return torch.softmax(torch.log(ref_probs) + rewards, dim=-1)
+
+
+@misconception(
+    "hw4", "optimal_policy",
+    "Normalised over the whole batch at once",
+    "Each prompt x has its own Z(x): normalise every row (sum over dim -1 with keepdim), not "
+    "the sum of all entries.",
+    P2B)
+def optimal_policy__normalised_globally(ref_probs, rewards, beta):  # noqa: D103
+    w = ref_probs * torch.exp(rewards / beta)
+    return w / w.sum()
 
 
 # -- dpo_loss ----------------------------------------------------------------------------------
@@ -345,6 +564,83 @@ def dpo_loss__detached(policy_chosen_logps, policy_rejected_logps, reference_cho
     return torch.from_numpy(losses), torch.from_numpy(cr), torch.from_numpy(rj)
 
 
+@misconception(
+    "hw4", "dpo_loss",
+    "beta applied twice inside the sigmoid",
+    "chosen_rewards and rejected_rewards already carry beta: the loss is "
+    "-log sigmoid(chosen_rewards - rejected_rewards), without another factor beta.",
+    P2E)
+def dpo_loss__beta_twice(policy_chosen_logps, policy_rejected_logps, reference_chosen_logps,  # noqa: D103
+                         reference_rejected_logps, beta):
+    cr, rr = _rewards(policy_chosen_logps, policy_rejected_logps, reference_chosen_logps,
+                      reference_rejected_logps, beta)
+    return -F.logsigmoid(beta * (cr - rr)), cr.detach(), rr.detach()
+
+
+@misconception(
+    "hw4", "dpo_loss",
+    "beta missing inside the sigmoid (rewards right)",
+    "The margin inside the sigmoid is the difference of the implicit rewards, "
+    "beta log-ratio_w - beta log-ratio_l; the log-ratios alone drop beta.",
+    P2E)
+def dpo_loss__beta_missing_in_sigmoid(policy_chosen_logps, policy_rejected_logps,  # noqa: D103
+                                      reference_chosen_logps, reference_rejected_logps, beta):
+    cr, rr = _rewards(policy_chosen_logps, policy_rejected_logps, reference_chosen_logps,
+                      reference_rejected_logps, beta)
+    return -F.logsigmoid((cr - rr) / beta), cr.detach(), rr.detach()
+
+
+@misconception(
+    "hw4", "dpo_loss",
+    "log left out: -sigmoid(delta)",
+    "The loss is the negative log-likelihood of the preference, -log sigmoid(delta).",
+    P2E)
+def dpo_loss__no_log(policy_chosen_logps, policy_rejected_logps, reference_chosen_logps,  # noqa: D103
+                     reference_rejected_logps, beta):
+    cr, rr = _rewards(policy_chosen_logps, policy_rejected_logps, reference_chosen_logps,
+                      reference_rejected_logps, beta)
+    return -torch.sigmoid(cr - rr), cr.detach(), rr.detach()
+
+
+@misconception(
+    "hw4", "dpo_loss",
+    "Log-ratio inverted: beta (log pi_ref - log pi_theta)",
+    "The implicit reward is r_hat = beta log(pi_theta/pi_ref): the policy's log-probability comes "
+    "first.",
+    P2E)
+def dpo_loss__ratio_inverted(policy_chosen_logps, policy_rejected_logps, reference_chosen_logps,  # noqa: D103
+                             reference_rejected_logps, beta):
+    cr, rr = _rewards(reference_chosen_logps, reference_rejected_logps, policy_chosen_logps,
+                      policy_rejected_logps, beta)
+    return -F.logsigmoid(cr - rr), cr.detach(), rr.detach()
+
+
+@misconception(
+    "hw4", "dpo_loss",
+    "Reference log-probabilities left out",
+    "The rewards are beta log(pi_theta/pi_ref); only beta log Z(x) cancels between the two "
+    "responses, not the reference terms.",
+    P2E)
+def dpo_loss__no_reference(policy_chosen_logps, policy_rejected_logps, reference_chosen_logps,  # noqa: D103
+                           reference_rejected_logps, beta):
+    cr, rr = beta * policy_chosen_logps, beta * policy_rejected_logps
+    return -F.logsigmoid(cr - rr), cr.detach(), rr.detach()
+
+
+@misconception(
+    "hw4", "dpo_loss",
+    "Reference log-probabilities of the two responses swapped",
+    "Each response is compared with its own reference probability: chosen_rewards = beta "
+    "(policy_chosen - reference_chosen), rejected_rewards = beta (policy_rejected - "
+    "reference_rejected).",
+    P2E)
+def dpo_loss__references_swapped(policy_chosen_logps, policy_rejected_logps,  # noqa: D103
+                                 reference_chosen_logps, reference_rejected_logps, beta):
+    cr, rr = _rewards(policy_chosen_logps, policy_rejected_logps, reference_rejected_logps,
+                      reference_chosen_logps, beta)
+    return -F.logsigmoid(cr - rr), cr.detach(), rr.detach()
+
+
 # -- dpo_grad_weight ---------------------------------------------------------------------------
 @misconception(
     "hw4", "dpo_grad_weight",
@@ -396,6 +692,58 @@ def dpo_grad_weight__times_beta(policy_chosen_logps, policy_rejected_logps, refe
                                              reference_chosen_logps, reference_rejected_logps, beta)
 
 
+@misconception(
+    "hw4", "dpo_grad_weight",
+    "beta applied twice inside the sigmoid",
+    "The rewards r_hat = beta log(pi_theta/pi_ref) already carry beta: the weight is "
+    "sigmoid(r_hat_l - r_hat_w).",
+    P2F)
+def dpo_grad_weight__beta_twice(policy_chosen_logps, policy_rejected_logps,  # noqa: D103
+                                reference_chosen_logps, reference_rejected_logps, beta):
+    cr, rr = _rewards(policy_chosen_logps, policy_rejected_logps, reference_chosen_logps,
+                      reference_rejected_logps, beta)
+    return torch.sigmoid(beta * (rr - cr))
+
+
+@misconception(
+    "hw4", "dpo_grad_weight",
+    "log sigmoid instead of sigmoid",
+    "d/d delta [-log sigmoid(delta)] = -sigmoid(-delta): the weight is the sigmoid itself, a "
+    "number in (0, 1).",
+    P2F)
+def dpo_grad_weight__log(policy_chosen_logps, policy_rejected_logps, reference_chosen_logps,  # noqa: D103
+                         reference_rejected_logps, beta):
+    cr, rr = _rewards(policy_chosen_logps, policy_rejected_logps, reference_chosen_logps,
+                      reference_rejected_logps, beta)
+    return F.logsigmoid(rr - cr)
+
+
+@misconception(
+    "hw4", "dpo_grad_weight",
+    "Derivative of sigmoid instead of log sigmoid: sigmoid(delta) sigmoid(-delta)",
+    "The loss is -log sigmoid(delta), whose derivative is -sigmoid(-delta); sigmoid(delta)(1 - "
+    "sigmoid(delta)) is the derivative of sigmoid(delta) without the log.",
+    P2F)
+def dpo_grad_weight__sigmoid_derivative(policy_chosen_logps, policy_rejected_logps,  # noqa: D103
+                                        reference_chosen_logps, reference_rejected_logps, beta):
+    cr, rr = _rewards(policy_chosen_logps, policy_rejected_logps, reference_chosen_logps,
+                      reference_rejected_logps, beta)
+    return torch.sigmoid(cr - rr) * torch.sigmoid(rr - cr)
+
+
+@misconception(
+    "hw4", "dpo_grad_weight",
+    "Reference log-probabilities of the two responses swapped",
+    "r_hat_w = beta (policy_chosen - reference_chosen) and r_hat_l = beta (policy_rejected - "
+    "reference_rejected): each response with its own reference.",
+    P2F)
+def dpo_grad_weight__references_swapped(policy_chosen_logps, policy_rejected_logps,  # noqa: D103
+                                        reference_chosen_logps, reference_rejected_logps, beta):
+    cr, rr = _rewards(policy_chosen_logps, policy_rejected_logps, reference_rejected_logps,
+                      reference_chosen_logps, beta)
+    return torch.sigmoid(rr - cr)
+
+
 # -- bradley_terry_prob ------------------------------------------------------------------------
 @misconception(
     "hw4", "bradley_terry_prob",
@@ -423,6 +771,35 @@ def bradley_terry_prob__ratio(reward_chosen, reward_rejected):  # noqa: D103
     "hw4 problem 2(e)")
 def bradley_terry_prob__log(reward_chosen, reward_rejected):  # noqa: D103
     return F.logsigmoid(reward_chosen - reward_rejected)
+
+
+@misconception(
+    "hw4", "bradley_terry_prob",
+    "Odds exp(r_w - r_l) instead of the probability",
+    "p(y_w > y_l) = exp(r_w)/(exp(r_w) + exp(r_l)): the denominator sums both, giving "
+    "sigmoid(r_w - r_l) in (0, 1).",
+    "hw4 problem 2(e)")
+def bradley_terry_prob__odds(reward_chosen, reward_rejected):  # noqa: D103
+    return torch.exp(reward_chosen - reward_rejected)
+
+
+@misconception(
+    "hw4", "bradley_terry_prob",
+    "Softmax over the batch instead of over the pair",
+    "The softmax normalises over the two responses of one pair, exp(r_w)/(exp(r_w) + exp(r_l)); "
+    "a softmax along the batch dimension mixes different pairs.",
+    "hw4 problem 2(e)")
+def bradley_terry_prob__softmax_over_batch(reward_chosen, reward_rejected):  # noqa: D103
+    return torch.softmax(torch.stack([reward_chosen, reward_rejected]), dim=-1)[0]
+
+
+@misconception(
+    "hw4", "bradley_terry_prob",
+    "Logit r_w - r_l returned (sigmoid left out)",
+    "The probability is sigmoid(r_w - r_l); the reward difference is its log-odds.",
+    "hw4 problem 2(e)")
+def bradley_terry_prob__logit(reward_chosen, reward_rejected):  # noqa: D103
+    return reward_chosen - reward_rejected
 
 
 # -- plackett_luce_logprob ---------------------------------------------------------------------
@@ -465,3 +842,57 @@ def plackett_luce_logprob__no_beta(policy_logps, reference_logps, beta):  # noqa
     P2G)
 def plackett_luce_logprob__no_reference(policy_logps, reference_logps, beta):  # noqa: D103
     return preference.plackett_luce_logprob(policy_logps, torch.zeros_like(reference_logps), beta)
+
+
+@misconception(
+    "hw4", "plackett_luce_logprob",
+    "logsumexp over j > k instead of j >= k",
+    "At rank k the chosen response y_k is itself among the candidates: the denominator is "
+    "sum_{j >= k} exp(r_j). With j > k the last rank has no candidates left.",
+    P2G)
+def plackett_luce_logprob__strict_tail(policy_logps, reference_logps, beta):  # noqa: D103
+    r = beta * (policy_logps - reference_logps)
+    tail = torch.logcumsumexp(r.flip(-1), dim=-1).flip(-1)  # logsumexp_{j >= k}
+    return (r[..., :-1] - tail[..., 1:]).sum(-1)
+
+
+@misconception(
+    "hw4", "plackett_luce_logprob",
+    "Probability returned instead of its logarithm",
+    "The function returns log p(tau) = sum_k [r_k - logsumexp_{j >= k} r_j], not the product "
+    "of the probabilities.",
+    P2G)
+def plackett_luce_logprob__probability(policy_logps, reference_logps, beta):  # noqa: D103
+    return torch.exp(preference.plackett_luce_logprob(policy_logps, reference_logps, beta))
+
+
+@misconception(
+    "hw4", "plackett_luce_logprob",
+    "Averaged over the ranks instead of summed",
+    "The log-probability of a ranking is the sum over k of the log-probabilities of each "
+    "choice (a product of K factors).",
+    P2G)
+def plackett_luce_logprob__mean_over_k(policy_logps, reference_logps, beta):  # noqa: D103
+    K = policy_logps.shape[-1]
+    return preference.plackett_luce_logprob(policy_logps, reference_logps, beta) / K
+
+
+@misconception(
+    "hw4", "plackett_luce_logprob",
+    "Rewards divided by beta instead of multiplied",
+    "The implicit reward is r = beta log(pi_theta/pi_ref); 1/beta appears in pi* = pi_ref "
+    "exp(r/beta), the other way round.",
+    P2G)
+def plackett_luce_logprob__divided_by_beta(policy_logps, reference_logps, beta):  # noqa: D103
+    return preference.plackett_luce_logprob(policy_logps / beta**2, reference_logps / beta**2, beta)
+
+
+@misconception(
+    "hw4", "plackett_luce_logprob",
+    "Tail logsumexp taken over the batch (dim 0) instead of the ranks",
+    "The candidates at rank k are the responses y_k..y_K of the same prompt: the cumulative "
+    "logsumexp runs along the last dimension K.",
+    P2G)
+def plackett_luce_logprob__wrong_axis(policy_logps, reference_logps, beta):  # noqa: D103
+    r = beta * (policy_logps - reference_logps)
+    return (r - torch.logcumsumexp(r.flip(0), dim=0).flip(0)).sum(-1)
