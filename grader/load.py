@@ -1,10 +1,20 @@
 """Load stage: turn a module or a notebook into units of Python source.
 
-A ``.py`` file is one unit. An ``.ipynb`` notebook (read with nbformat, any
-v4 minor version; v3 is upgraded) gives one unit per code cell, in order, so
-that an error in one cell does not stop later cells from defining their
-functions, as "Run all" with errors allowed would. IPython syntax that is not
-Python is neutralised line by line, keeping line numbers:
+A ``.py`` file is one unit, decoded exactly as ``import`` decodes it
+(:func:`importlib.util.decode_source`): UTF-8 by default, or the encoding a
+PEP 263 coding comment on line 1 or 2 declares (``# -*- coding: latin-1 -*-``),
+a UTF-8 byte-order mark is dropped, and CRLF or CR line ends become LF (the
+line numbers are Python's). Bytes that cannot be decoded, or an
+encoding Python does not know, are a :class:`~grader.errors.LoadError` naming
+the encoding and the byte offset.
+
+An ``.ipynb`` notebook is JSON in UTF-8 (a byte-order mark is allowed), read
+with nbformat (any v4 minor version; v3 is upgraded). It gives one unit per
+code cell, in order, so that an error in one cell does not stop later cells
+from defining their functions, as "Run all" with errors allowed would.
+
+IPython syntax that is not Python is neutralised line by line, keeping line
+numbers:
 
 * line magics (``%matplotlib inline``) and shell lines (``!pip install x``)
   become ``pass``; ``x = !ls`` and ``y = %time f()`` become ``x = None``;
@@ -21,7 +31,10 @@ included).
 
 from __future__ import annotations
 
+import importlib.util
+import io
 import re
+import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,23 +150,58 @@ def neutralise_ipython(cell: str) -> tuple[str, int]:
     return "\n".join(out), changed
 
 
-def _decode(path: Path) -> str:
+def _read(path: Path) -> bytes:
     data = path.read_bytes()
     if len(data) > _MAX_BYTES:
         raise LoadError(f"{path.name} is {len(data):,} bytes; submissions are limited to {_MAX_BYTES:,}")
-    for encoding in ("utf-8-sig",):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError as exc:
+    return data
+
+
+def _decode_module(name: str, data: bytes) -> str:
+    """Source text of a module, decoded as ``import`` does (PEP 263 cookie, BOM, newlines)."""
+    try:
+        return importlib.util.decode_source(data)
+    except (SyntaxError, UnicodeDecodeError):
+        pass  # say what is wrong below, in the student's terms
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        message = str(exc.msg)
+        if message.startswith("unknown encoding"):
+            declared = message.partition(":")[2].strip()
             raise LoadError(
-                f"{path.name} is not valid UTF-8 text (byte {exc.start}: {data[exc.start:exc.start + 1]!r}); "
-                "save the file as UTF-8") from None
-    raise AssertionError("unreachable")  # pragma: no cover
+                f"{name} declares the encoding {declared!r} in its coding comment (line 1 or 2), "
+                "which Python does not know; declare a known encoding (e.g. utf-8, latin-1) "
+                "or remove the comment and save the file as UTF-8") from None
+        if message.startswith("encoding problem"):
+            raise LoadError(
+                f"{name} starts with a UTF-8 byte-order mark but its coding comment declares another "
+                "encoding; remove the comment or the mark") from None
+        encoding = "utf-8"  # "invalid or missing encoding declaration": line 1 or 2 is not UTF-8
+    utf8 = encoding in ("utf-8", "utf-8-sig")
+    try:
+        data.decode("utf-8" if utf8 else encoding)  # (a BOM is valid UTF-8: offsets count it)
+    except UnicodeDecodeError as exc:
+        where = f"byte {exc.start}: {data[exc.start:exc.start + 1]!r}"
+        if utf8:
+            raise LoadError(
+                f"{name} is not valid UTF-8 text ({where}); save the file as UTF-8, or declare its "
+                "encoding in a coding comment on line 1 or 2 (e.g. '# -*- coding: latin-1 -*-')") from None
+        raise LoadError(
+            f"{name} is not valid {encoding} text, the encoding its coding comment declares ({where}); "
+            "save the file as UTF-8 and remove the comment, or declare the encoding it was saved in") from None
+    raise LoadError(f"{name} cannot be decoded as Python source")  # pragma: no cover - decode_source failed
 
 
-def _load_notebook(path: Path, text: str) -> LoadedSource:
+def _load_notebook(path: Path, data: bytes) -> LoadedSource:
     import nbformat
 
+    try:
+        text = data.decode("utf-8-sig")  # JSON is UTF-8; a byte-order mark is tolerated
+    except UnicodeDecodeError as exc:
+        raise LoadError(
+            f"{path.name} is not valid UTF-8 text (byte {exc.start}: {data[exc.start:exc.start + 1]!r}); "
+            "a notebook is JSON and must be saved as UTF-8") from None
     try:
         nb = nbformat.reads(text, as_version=4)
     except Exception as exc:  # nbformat raises several unrelated types
@@ -203,17 +251,20 @@ def load_source(path: Path) -> LoadedSource:
     Raises
     ------
     LoadError
-        If the file is unreadable, not UTF-8, too large, empty, or (for a
-        notebook) not a valid notebook or without code. The message is meant
-        for the student.
+        If the file is unreadable, too large, or empty; if a module cannot be
+        decoded with the encoding its coding comment declares (UTF-8 without
+        one) or declares an unknown encoding; if a notebook is not UTF-8, not
+        a valid notebook, or has no code. The message is meant for the
+        student.
     """
     path = Path(path)
     try:
-        text = _decode(path)
+        data = _read(path)
     except OSError as exc:
         raise LoadError(f"{path.name} cannot be read: {exc.strerror}") from None
     if path.suffix == ".ipynb":
-        return _load_notebook(path, text)
+        return _load_notebook(path, data)
+    text = _decode_module(path.name, data)
     if not text.strip():
         raise LoadError(f"{path.name} is empty: nothing to grade")
     return LoadedSource((Unit(text, 1, "module"),), tuple(text.split("\n")))
