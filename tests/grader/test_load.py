@@ -165,3 +165,187 @@ def test_notebook_with_utf8_bom(tmp_path):
     namespace: dict = {}
     exec(loaded.units[0].source, namespace)
     assert namespace["f"]() == "ü"
+
+
+# -- IPython syntax is recognised on tokens, by IPython (and by tokenize without it) --------------
+
+
+@pytest.fixture(params=["ipython", "tokenize"])
+def transformer(request, monkeypatch):
+    """Run a test with IPython's transformer, then with the stdlib fallback."""
+    import grader.load
+
+    if request.param == "ipython":
+        assert grader.load._ipython_transformer() is not None, "IPython is a dependency"
+    else:
+        monkeypatch.setattr(grader.load, "_ipython_transformer", lambda: None)
+    return request.param
+
+
+def _exec_cell(cell):
+    """Neutralise and run one cell; return (namespace, number of lines changed)."""
+    python, changed = neutralise_ipython(cell)
+    assert python.count("\n") == cell.count("\n")
+    namespace: dict = {}
+    exec(compile(python, "<cell>", "exec"), namespace)
+    return namespace, changed
+
+
+def test_comment_ending_in_question_mark_is_code(transformer):
+    cell = ("def abar(ab, t):\n"
+            "    ab_t = ab[t - 1]  # or is it t?\n"
+            "    return ab_t\n")
+    namespace, changed = _exec_cell(cell)
+    assert changed == 0
+    assert namespace["abar"]([0.9, 0.8, 0.7], 2) == 0.8
+
+
+def test_modulo_on_a_continuation_line_is_code(transformer):
+    cell = ("def wrap(a, b):\n"
+            "    x = (a\n"
+            "         % b)\n"
+            "    return x\n"
+            "y = (10\n"
+            "% 4)\n")
+    namespace, changed = _exec_cell(cell)
+    assert changed == 0
+    assert namespace["wrap"](7, 3) == 1 and namespace["y"] == 2
+
+
+def test_bang_and_percent_inside_triple_quoted_strings_are_text(transformer):
+    body = "\n!rm -rf /\n%matplotlib inline\n    %time f()\nwhat?\n"
+    cell = f'def usage():\n    """Docstring\n!pip install x\n    """\n    return """{body}"""\n'
+    namespace, changed = _exec_cell(cell)
+    assert changed == 0
+    assert namespace["usage"]() == body
+    assert "!pip install x" in namespace["usage"].__doc__
+
+
+@pytest.mark.parametrize("cell, expected", [
+    ("%matplotlib inline", "pass"),
+    ("!pip install x", "pass"),
+    ("x = !ls", "x = None"),
+    ("y = %time f()", "y = None"),
+    ("f?", "pass"),
+    ("??f", "pass"),
+    ("!ls \\\n  -l", "pass\n"),  # IPython joins a backslash-continued command into one line
+])
+def test_magics_shell_lines_and_help_are_neutralised(transformer, cell, expected):
+    python, changed = neutralise_ipython(cell)
+    assert python == expected
+    assert changed == cell.count("\n") + 1
+    compile(python, "<cell>", "exec")
+
+
+def test_magics_and_shell_lines_are_neutralised_in_one_cell(transformer):
+    src = "%matplotlib inline\n!pip install torch\nfiles = !ls\nx = 1\n    %time f()\nf?"
+    out, changed = neutralise_ipython(src)
+    assert out.split("\n") == ["pass", "pass", "files = None", "x = 1", "    pass", "pass"]
+    assert changed == 5
+
+
+def test_indented_magics_in_a_function_and_an_if(transformer):
+    cell = ("def step(x):\n"
+            "    %timeit x + 1\n"
+            "    if x > 0:\n"
+            "        %time y = 2\n"
+            "        !echo positive\n"
+            "    return x + 1\n")
+    namespace, changed = _exec_cell(cell)
+    assert changed == 3
+    assert namespace["step"](1) == 2
+
+
+def test_time_cell_magic_runs_its_body_as_python(transformer):
+    cell = "%%time\nimport math\n%matplotlib inline\ndef f(x):\n    return math.sqrt(x)  # sure?"
+    python, changed = neutralise_ipython(cell)
+    assert python.split("\n")[:3] == ["pass", "import math", "pass"]
+    assert changed == 2
+    namespace, _ = _exec_cell(cell)
+    assert namespace["f"](9.0) == 3.0
+
+
+def test_other_cell_magics_become_comments(transformer):
+    cell = "%%bash\ndef f():\n    rm -rf /\necho done"
+    python, changed = neutralise_ipython(cell)
+    assert all(line.startswith("# ") for line in python.split("\n"))
+    assert changed == 4
+    namespace, _ = _exec_cell(cell)
+    assert "f" not in namespace
+
+
+def test_cell_indented_as_a_whole_is_dedented_as_in_ipython(transformer):
+    namespace, changed = _exec_cell("  x = 1\n  %time f()\n  y = x + 1")
+    assert changed == 1
+    assert namespace["y"] == 2
+
+
+def test_untokenizable_cell_is_left_for_python_to_report(transformer):
+    cell = "if True:\n    a = 1\n  b = 2\n"  # inconsistent dedent: IPython's tokenizer raises
+    python, changed = neutralise_ipython(cell)
+    assert (python, changed) == (cell, 0)
+    with pytest.raises(IndentationError) as info:
+        compile(python, "<cell>", "exec")
+    assert info.value.lineno == 3
+
+
+def test_locations_survive_neutralisation(tmp_path, transformer):
+    path = _notebook(tmp_path, [
+        ("markdown", "# Homework"),
+        ("code", "\n\n%%time\nimport math\n%ls \\\n  -l"),
+        ("code", "%matplotlib inline\n!pip install \\\n    torch\nx = !ls\n?math\n\ndef mean(ab, t):\n"
+                 "    ab_t = ab[t - 1]  # or is it t?\n"
+                 "    y = (ab_t\n"
+                 "         % 1)\n"
+                 "    return y + missing_name\n"),
+    ])
+    loaded = load_source(path)
+    namespace: dict = {}
+    for unit in loaded.units:
+        exec(compile("\n" * (unit.first_line - 1) + unit.source, "<nb>", "exec"), namespace)
+    with pytest.raises(NameError) as info:
+        namespace["mean"]([0.5, 0.25], 2)
+    lineno = info.traceback[-1].lineno + 1
+    assert loaded.location(lineno) == "cell 3, line 11"
+    assert loaded.line_text(lineno) == "    return y + missing_name"
+    # %%time, %ls and its continuation, %matplotlib, !pip and its continuation, x = !ls, ?math
+    assert loaded.notes == ("8 line(s) of IPython magics or shell commands were skipped "
+                            "(they do not run during grading)",)
+
+
+def test_correct_code_gets_no_neutralisation_note(tmp_path, transformer):
+    path = _notebook(tmp_path, [("code", "def f(a, b):\n    return (a  # is it a?\n            % b)")])
+    assert load_source(path).notes == ()
+
+
+@pytest.mark.slow
+def test_notebook_with_question_comment_and_modulo_line_gets_full_marks(tmp_path, rubrics):
+    from grader.discover import Submission, sha256_file
+    from grader.execute import Limits
+    from grader.pipeline import grade_submission
+
+    path = _notebook(tmp_path, [
+        ("markdown", "# hw2"),
+        ("code", "import torch\n%matplotlib inline"),
+        ("code", "def ou_coefficients(t):\n"
+                 "    if not isinstance(t, torch.Tensor):  # a float too?\n"
+                 "        t = torch.tensor(t, dtype=torch.float64)\n"
+                 "    half = (1\n"
+                 "            % 2) / 2\n"
+                 "    gamma = torch.exp(-t * half)  # or exp(-t)?\n"
+                 "    sigma = torch.sqrt(1 - torch.exp(-t))\n"
+                 "    return gamma, sigma\n"),
+        ("code", "def reverse_ode_drift(x, t, score):\n"
+                 "    !echo computing\n"
+                 "    return -0.5 * x - 0.5 * scor\n"),
+    ], name="ada.ipynb")
+    rubric = rubrics["hw2"]
+    points = {f.name: f.points for f in rubric.functions}
+    sub = Submission("hw2", "ada", path, path, "notebook", sha256_file(path), path.name)
+    doc = grade_submission(sub, rubric, Limits())
+    items = {i["function"]: i for i in doc["items"]}
+    ou = items["ou_coefficients"]
+    assert (ou["status"], ou["score"]) == ("passed", points["ou_coefficients"])
+    drift = " ".join(m for c in items["reverse_ode_drift"]["checks"] for m in c["messages"])
+    assert "NameError" in drift and "cell 4, line 3" in drift
+    assert any("2 line(s) of IPython magics" in n for n in doc["notes"])
