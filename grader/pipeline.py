@@ -23,6 +23,7 @@ from grader.execute import CallOutcome, Limits, LoadReply, Sandbox
 from grader.isolation import detect
 from grader.judge.checks import CHECK_KINDS, CallRecord, CheckContext, CheckResult, PlannedCall
 from grader.judge.diagnose import Evidence, name_misconception
+from grader.judge.scoring import require_hidden
 from grader.load import LoadedSource, load_source
 from grader.manual import apply_manual, manual_scores_of
 from grader.record import SCHEMA_VERSION, read_result, result_path, write_json_atomic
@@ -185,6 +186,7 @@ def _grade_function(sandbox: Sandbox, fn: FunctionRubric, rubric: Rubric, sub: S
         evidence.append(Evidence(ctx, records))  # every call is deterministic: all are evidence
         if source is None and result.error_lineno:
             source = describer.where(result.error_lineno)
+    checks = require_hidden(checks)
     for c in checks:
         if c.outcome != "passed":
             feedback.extend(f"{c.name}: {m}" for m in c.messages[:1])

@@ -65,6 +65,13 @@ class Check(_Frozen):
                          "(tight: a wrong formula can be within 1e-6 of the right one, e.g. "
                          "beta_t vs beta_tilde_t at large t).")
     atol: float = Field(1e-10, ge=0, description="Absolute tolerance of elementwise comparison.")
+    float32: bool = Field(True, description="Also accept float32-level accuracy (float32 "
+                          "intermediates, stabilising epsilons <= 1e-8) with a note, as the "
+                          "contract's conventions say; false for exact results (counts).")
+    float32_rtol: float | None = Field(None, ge=0, description="Relative tolerance of the float32 "
+                                       "tier (default grader.judge.compare.FLOAT32_RTOL).")
+    float32_atol: float | None = Field(None, ge=0, description="Absolute floor of the float32 "
+                                       "tier (default grader.judge.compare.FLOAT32_ATOL).")
     params: dict[str, Any] = Field(default_factory=dict,
                                    description="Extra parameters of statistical/property kinds.")
     timeout: float | None = Field(None, gt=0, description="Per-call wall limit overriding --timeout.")

@@ -22,8 +22,18 @@ def randint(g: torch.Generator, low: int, high: int, *shape: int) -> torch.Tenso
     return torch.randint(low, high + 1, shape, generator=g, dtype=torch.int64)
 
 
-def random_betas(g: torch.Generator, T: int) -> torch.Tensor:
-    """A perturbed linear schedule beta_1..beta_T in (0, 0.5): realistic but not canonical."""
+def random_betas(g: torch.Generator, T: int, schedule: str = "linear") -> torch.Tensor:
+    """A schedule beta_1..beta_T in (0, 0.5).
+
+    ``"linear"``: a perturbed linear schedule, realistic but not canonical
+    (beta_1 ~ 1e-3). ``"large"``: every beta_t uniform in [0.1, 0.5], where
+    mistakes that are O(beta_t) (a missing 1/sqrt(alpha_t), beta_t for
+    beta_tilde_t) are far outside float32 accuracy.
+    """
+    if schedule == "large":
+        return uniform(g, 0.1, 0.5, T)
+    if schedule != "linear":
+        raise ValueError(f"unknown schedule {schedule!r}: 'linear' or 'large'")
     start = float(uniform(g, 1e-4, 2e-3))
     end = float(uniform(g, 0.01, 0.3)) if T < 50 else float(uniform(g, 0.01, 0.03))
     base = torch.linspace(start, end, T, dtype=torch.float64)

@@ -12,16 +12,17 @@ from grader.sandbox.protocol import Fixture
 __all__ = ["CASES"]
 
 
-def ddpm_posterior(g: torch.Generator, N: int, d: int, T: int, t: int | str = "random") -> dict[str, Any]:
-    """Arguments (x_t, x0, betas, t) of ``ddpm_posterior``."""
+def ddpm_posterior(g: torch.Generator, N: int, d: int, T: int, t: int | str = "random",
+                   schedule: str = "linear") -> dict[str, Any]:
+    """Arguments (x_t, x0, betas, t) of ``ddpm_posterior`` (``schedule``: see ``random_betas``)."""
     t_ = pick_t(g, t, T)
-    return {"x_t": randn(g, N, d), "x0": randn(g, N, d), "betas": random_betas(g, T), "t": t_}
+    return {"x_t": randn(g, N, d), "x0": randn(g, N, d), "betas": random_betas(g, T, schedule), "t": t_}
 
 
 def ddpm_posterior_mean_from_score(g: torch.Generator, N: int, d: int, T: int,
-                                   t: int | str = "random") -> dict[str, Any]:
+                                   t: int | str = "random", schedule: str = "linear") -> dict[str, Any]:
     """Arguments (x_t, score, betas, t); ``score`` is that of p_{t|0} at a random x0."""
-    betas = random_betas(g, T)
+    betas = random_betas(g, T, schedule)
     t_ = pick_t(g, t, T)
     return {"x_t": randn(g, N, d), "score": randn(g, N, d, scale=2.0), "betas": betas, "t": t_}
 
@@ -44,8 +45,10 @@ def _sigmas(g: torch.Generator, alphas: torch.Tensor, mode: str) -> torch.Tensor
 
 def ddim_step(g: torch.Generator, N: int, d: int, sigma: str = "random") -> dict[str, Any]:
     """Arguments (x_next, x0, alpha_t, alpha_next, sigma_next, noise) of one DDIM step."""
-    alphas = random_alphas(g, 2)
-    alpha_t, alpha_next = float(alphas[0]), float(alphas[1])
+    # alpha_t spread over (0.3, 0.97), not ~1 - 1e-3 as at the start of a schedule: there a
+    # missing square root on alpha_t changes the output by only ~5e-4 relative.
+    alpha_t = float(uniform(g, 0.3, 0.97))
+    alpha_next = alpha_t * float(uniform(g, 0.3, 0.95))
     if sigma == "zero":
         s = 0.0
     elif sigma == "max":

@@ -15,6 +15,7 @@ Kinds are registered by name in :data:`CHECK_KINDS` (like torchdiffeq's
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -23,7 +24,8 @@ from typing import Any, Literal
 import torch
 
 from grader.execute import CallOutcome
-from grader.judge.compare import compare
+from grader.judge.compare import Float32Tier, compare
+from grader.judge.trivial import trivial_match
 from grader.rubric import Check, FunctionRubric
 from grader.sandbox.codec import to_wire
 from grader.sandbox.fixtures import build
@@ -31,7 +33,8 @@ from grader.sandbox.protocol import Fixture
 from grader.values import Value, decode_value
 
 __all__ = ["CHECK_KINDS", "CheckContext", "CheckKind", "CheckResult", "PlannedCall",
-           "CallRecord", "derive_seed", "materialise", "reference_value", "Elementwise", "time_shift"]
+           "CallRecord", "derive_seed", "materialise", "reference_value", "reference_value_float32",
+           "float32_tier", "count_informative", "Elementwise", "time_shift"]
 
 Outcome = Literal["passed", "failed", "error", "timeout"]
 
@@ -146,6 +149,59 @@ def reference_value(ctx: CheckContext, planned: PlannedCall) -> Value:
     return decode_value(to_wire(result))
 
 
+def _to_float32(value: Any) -> Any:
+    if isinstance(value, torch.Tensor) and value.is_floating_point():
+        return value.to(torch.float32)
+    if isinstance(value, torch.nn.Module):
+        return value.to(torch.float32)
+    if isinstance(value, dict):
+        return {k: _to_float32(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)) and any(isinstance(v, torch.Tensor) for v in value):
+        return type(value)(_to_float32(v) for v in value)
+    return value
+
+
+def reference_value_float32(ctx: CheckContext, planned: PlannedCall) -> Value:
+    """The reference output with every floating argument cast to float32, normalised.
+
+    An estimate of how far a correct computation done in float32 lands from
+    float64 on these inputs (the problem's conditioning), used by the
+    float32 tier of the comparison (:class:`grader.judge.compare.Float32Tier`).
+
+    Returns
+    -------
+    Value
+        ``None`` when the reference cannot run in float32 (a fixture that
+        insists on float64, integer arithmetic): the tier then uses its
+        fixed tolerances only.
+    """
+    try:
+        args = [_to_float32(a) for a in materialise(planned.args)]
+        result = ctx.reference(*args)  # autograd on, as in reference_value
+        return decode_value(to_wire(result))
+    except Exception:  # noqa: BLE001 - a reference may refuse float32 inputs
+        return None
+
+
+def float32_tier(ctx: CheckContext, planned: PlannedCall | None) -> Float32Tier | None:
+    """The float32 tier of a check's comparison on one planned call (None if the check is exact).
+
+    With ``planned``, the tier's conditioning term comes from the reference
+    run in float32 on that call's inputs (:func:`reference_value_float32`);
+    without, for kinds whose expected value is not the reference's output
+    (gradients, exact posterior means), only the fixed tolerances apply.
+    """
+    check = ctx.check
+    if not check.float32:
+        return None
+    tier = Float32Tier(reference32=None if planned is None else (lambda: reference_value_float32(ctx, planned)))
+    if check.float32_rtol is not None:
+        tier = dataclasses.replace(tier, rtol=check.float32_rtol)
+    if check.float32_atol is not None:
+        tier = dataclasses.replace(tier, atol=check.float32_atol)
+    return tier
+
+
 def _describe_args(args: dict[str, Any]) -> str:
     parts = []
     for k, v in args.items():
@@ -246,11 +302,17 @@ def summarise(ctx: CheckContext, passed: int, total: int, outcomes: list[Outcome
 
 
 class Elementwise(CheckKind):
-    """Compare every output with the reference on seeded inputs (one call per config)."""
+    """Compare every output with the reference on seeded inputs (one call per config).
+
+    A case on which a trivial output (zeros, ones, an input handed back) is
+    already right counts only together with a passed informative case of the
+    same check (:func:`grader.judge.trivial.trivial_match`; contract:
+    no point-carrying check is passed by a trivial output).
+    """
 
     def judge(self, ctx: CheckContext, records: list[CallRecord]) -> CheckResult:
-        """Pass a case when every output component is within ``rtol``/``atol``."""
-        passed = 0
+        """Pass a case when every output component is within the float64 or the float32 tier."""
+        passed: list[tuple[int, str | None]] = []  # (case index, trivial output that is also right)
         outcomes: list[Outcome] = []
         messages: list[str] = []
         notes: list[str] = []
@@ -267,13 +329,13 @@ class Elementwise(CheckKind):
                 continue
             expected = reference_value(ctx, record.planned)
             result = compare(expected, record.value, rtol=ctx.check.rtol, atol=ctx.check.atol,
-                             names=ctx.function.returns)
+                             names=ctx.function.returns, float32=float32_tier(ctx, record.planned))
             notes.extend(result.notes)
             if record.outcome.mutated:
                 result.fail("modified its input(s) " + ", ".join(record.outcome.mutated)
                             + " in place; the contract forbids changing inputs.")
             if result.ok:
-                passed += 1
+                passed.append((i, trivial_match(expected, record.planned.args)))
                 outcomes.append("passed")
             else:
                 outcomes.append("failed")
@@ -281,7 +343,42 @@ class Elementwise(CheckKind):
                 if shift:
                     result.messages.append(shift)
                 messages.extend(f"{label}: {m}" for m in result.messages)
-        return summarise(ctx, passed, len(records), outcomes, messages, notes, lineno)
+        count = count_informative(ctx, records, passed, outcomes, messages)
+        return summarise(ctx, count, len(records), outcomes, messages, notes, lineno)
+
+
+def count_informative(ctx: CheckContext, records: list[CallRecord], passed: list[tuple[int, str | None]],
+                      outcomes: list[Outcome], messages: list[str]) -> int:
+    """How many passed cases count, given which of them a trivial output passes too.
+
+    Parameters
+    ----------
+    ctx : CheckContext
+    records : list of CallRecord
+        Every case of the check.
+    passed : list of (int, str or None)
+        Index of each passed case and, if a trivial output (zeros, an input
+        handed back) would also pass it, a description of that output.
+    outcomes, messages : list
+        The check's per-case outcomes and messages, updated in place for the
+        cases that do not count.
+
+    Returns
+    -------
+    int
+        ``len(passed)``, unless no passed case is informative while some case
+        failed: then the degenerate passes do not count (contract: no
+        point-carrying check is passed by a trivial output).
+    """
+    count = len(passed)
+    if passed and count < len(records) and all(trivial for _, trivial in passed):
+        for i, trivial in passed:
+            count -= 1
+            outcomes[i] = "failed"
+            messages.append(f"{ctx.label(records[i].planned, i)}: right, but on these inputs a trivial "
+                            f"output ({trivial}) is right too; it counts only together with a passed "
+                            "case of this check that a trivial output does not pass.")
+    return count
 
 
 class _Registry(dict[str, CheckKind]):

@@ -18,7 +18,7 @@ import torch
 from scipy import stats
 from scipy.optimize import brentq
 
-from grader.judge.checks import CallRecord, CheckContext, CheckKind, CheckResult, Outcome, summarise
+from grader.judge.checks import CallRecord, CheckContext, CheckKind, CheckResult, Outcome, count_informative, summarise
 from grader.judge.statistical import FALSE_FAILURE, _value_array
 from grader.sandbox.fixtures import build
 
@@ -127,7 +127,7 @@ class ISMEqualsESM(CheckKind):
     def judge(self, ctx: CheckContext, records: list[CallRecord]) -> CheckResult:
         """z-test of J - (E - d/2) per score model, union bound over the models."""
         K = len(records)
-        passed = 0
+        passed: list[tuple[int, str | None]] = []
         outcomes: list[Outcome] = []
         messages: list[str] = []
         for i, record in enumerate(records):
@@ -149,7 +149,8 @@ class ISMEqualsESM(CheckKind):
             gap = value - target
             ok = math.isfinite(value) and abs(gap) <= q * se
             if ok:
-                passed += 1
+                # a score model whose ISM is ~0 is passed by a loss of 0 as well
+                passed.append((i, "zero" if abs(target) <= q * se else None))
                 outcomes.append("passed")
             else:
                 outcomes.append("failed")
@@ -159,7 +160,8 @@ class ISMEqualsESM(CheckKind):
                     f"{target:.6g} "
                     f"(estimated on the same samples); got {value:.6g}, a difference of {gap:.4g} "
                     f"(accepted within +/-{q * se:.3g}, {q:.2f} standard errors).")
-        return summarise(ctx, passed, K, outcomes, messages, [])
+        return summarise(ctx, count_informative(ctx, records, passed, outcomes, messages), K,
+                         outcomes, messages, [])
 
 
 KINDS: dict[str, CheckKind] = {

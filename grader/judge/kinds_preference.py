@@ -57,6 +57,7 @@ from grader.judge.checks import (
     CheckResult,
     Outcome,
     PlannedCall,
+    float32_tier,
     summarise,
 )
 from grader.judge.compare import compare
@@ -353,6 +354,7 @@ class DPOLossGradient(CheckKind):
                 rtol=ctx.check.rtol,
                 atol=ctx.check.atol,
                 what="d mean(losses) / d policy_chosen_logps",
+                float32=float32_tier(ctx, None),
             )
             notes.extend(n for n in result.notes if "float32" in n)
             if result.ok:

@@ -1,0 +1,176 @@
+"""Margins: how far outside the tolerance each catalogued mistake lands.
+
+For an elementwise check and a misconception, the *ratio* of a case is the
+largest ``|wrong - expected| / allowed`` over its output elements, where
+``allowed`` is the float32 tier's tolerance
+(:func:`grader.judge.compare.float32_allowance`), the loosest the grader
+accepts. A ratio below 1 means the mistake passes that case; a ratio of 100
+means it is a hundred times farther off than any correct float32
+computation is allowed to be. The contract asks that every mistake a check
+is meant to fail lands at least 100x outside on at least one point-carrying
+(non-degenerate) case, for the public inputs and for every student's hidden
+inputs (``tests/grader/test_margins.py`` samples several students).
+
+Nothing here runs student code: misconceptions are trusted references.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from grader.judge.checks import CHECK_KINDS, CheckContext, float32_tier, materialise, reference_value
+from grader.judge.compare import Float32Tier, float32_allowance
+from grader.judge.trivial import trivial_match
+from grader.rubric import Check, FunctionRubric, Rubric
+from grader.sandbox.codec import to_wire
+from grader.values import DictValue, SeqValue, Value, as_array, decode_value
+from reference.misconceptions import Misconception, for_function
+
+__all__ = ["Margin", "case_ratio", "check_margins", "rubric_margins"]
+
+
+@dataclass(frozen=True)
+class Margin:
+    """Ratios of one misconception on one elementwise check for one student's inputs.
+
+    Attributes
+    ----------
+    function, check, misconception, student : str
+        What was measured (``student`` is ``"public"`` for public checks).
+    ratios : tuple of float
+        Per point-carrying case: largest ``|wrong - expected| / allowed``
+        (``inf`` for a wrong structure or shape, or when the variant raises).
+    """
+
+    function: str
+    check: str
+    misconception: str
+    student: str
+    ratios: tuple[float, ...]
+
+    @property
+    def best(self) -> float:
+        """The largest ratio over the cases (0 when there is none)."""
+        return max(self.ratios, default=0.0)
+
+
+def case_ratio(expected: Value, wrong: Value, check: Check, tier: Float32Tier | None,
+               expected32: Value = None) -> float:
+    """Largest ``|wrong - expected| / allowed`` over all output elements of one case.
+
+    Parameters
+    ----------
+    expected, wrong : Value
+        Reference and mistaken outputs, decoded.
+    check : Check
+        Gives the float64 tolerances.
+    tier : Float32Tier or None
+        The check's float32 tier (None: the check is exact).
+    expected32 : Value, optional
+        The reference computed in float32 (the tier's conditioning term).
+
+    Returns
+    -------
+    float
+        ``inf`` when the structures or shapes differ or a value is not finite
+        where the expected one is.
+    """
+    if isinstance(expected, SeqValue) or isinstance(expected, DictValue):
+        if type(wrong) is not type(expected):
+            arr = as_array(wrong)
+            return math.inf if arr is None else case_ratio(as_array(expected), arr, check, tier, expected32)
+        if isinstance(expected, SeqValue):
+            assert isinstance(wrong, SeqValue)
+            if len(wrong.items) != len(expected.items):
+                return math.inf
+            parts32 = expected32.items if isinstance(expected32, SeqValue) else (None,) * len(expected.items)
+            return max((case_ratio(e, w, check, tier, e32) for e, w, e32 in
+                        zip(expected.items, wrong.items, parts32)), default=0.0)
+        assert isinstance(wrong, DictValue)
+        if set(expected.items) - set(wrong.items):
+            return math.inf
+        d32 = expected32.items if isinstance(expected32, DictValue) else {}
+        return max((case_ratio(e, wrong.items[k], check, tier, d32.get(k)) for k, e in expected.items.items()),
+                   default=0.0)
+    exp, got = as_array(expected), as_array(wrong)
+    if exp is None or got is None or exp.data.size != got.data.size:
+        return math.inf
+    e, w = exp.data, got.data.reshape(exp.data.shape)
+    if not np.all(np.isfinite(w[np.isfinite(e)])):
+        return math.inf
+    if tier is not None:
+        a32 = as_array(expected32)
+        allowed = float32_allowance(e, a32.data if a32 is not None else None, tier, check.rtol, check.atol)
+    else:
+        allowed = check.atol + check.rtol * np.abs(e)
+    diff = np.abs(w - e)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(diff == 0, 0.0, diff / allowed)
+    return float(np.nanmax(ratio)) if ratio.size else 0.0
+
+
+def _wrong_value(variant: Misconception, args: list[object]) -> Value | str:
+    try:
+        return decode_value(to_wire(variant.impl(*args)))
+    except Exception as exc:  # noqa: BLE001 - a variant may reject these inputs
+        return f"{type(exc).__name__}: {exc}"
+
+
+def check_margins(rubric: Rubric, fn: FunctionRubric, check: Check, student: str = "public",
+                  variants: list[Misconception] | None = None) -> list[Margin]:
+    """Ratios of every misconception of ``fn`` on one elementwise check.
+
+    Parameters
+    ----------
+    rubric : Rubric
+    fn : FunctionRubric
+    check : Check
+        An ``elementwise`` check of ``fn``.
+    student : str
+        Whose hidden inputs (ignored for public checks).
+    variants : list of Misconception, optional
+        Defaults to the catalogue of ``fn``.
+
+    Returns
+    -------
+    list of Margin
+        One per misconception; degenerate cases (a trivial output is right)
+        are left out, since they carry no points on their own.
+    """
+    reference = rubric.reference_function(fn.name)
+    ctx = CheckContext(rubric.assignment, student, fn, check, reference, lambda o: str(o.error))
+    kind = CHECK_KINDS[check.kind]
+    variants = for_function(rubric.assignment, fn.name) if variants is None else variants
+    cases = []
+    for planned in kind.plan(ctx):
+        expected = reference_value(ctx, planned)
+        if trivial_match(expected, planned.args) is not None:
+            continue
+        tier = float32_tier(ctx, planned)
+        expected32 = tier.reference32() if tier is not None and tier.reference32 is not None else None
+        cases.append((planned, expected, tier, expected32))
+    out = []
+    who = "public" if check.visibility == "public" else student
+    for variant in variants:
+        ratios = []
+        for planned, expected, tier, expected32 in cases:
+            wrong = _wrong_value(variant, materialise(planned.args))
+            ratios.append(math.inf if isinstance(wrong, str)
+                          else case_ratio(expected, wrong, check, tier, expected32))
+        out.append(Margin(fn.name, check.name, variant.name, who, tuple(ratios)))
+    return out
+
+
+def rubric_margins(rubric: Rubric, students: tuple[str, ...] = ("margin_student_a",)) -> list[Margin]:
+    """:func:`check_margins` for every elementwise check of a rubric (public inputs once, hidden per student)."""
+    out = []
+    for fn in rubric.functions:
+        for check in fn.checks:
+            if check.kind != "elementwise":
+                continue
+            for student in (students if check.visibility == "hidden" else ("public",)):
+                out.extend(check_margins(rubric, fn, check, student))
+    return out
