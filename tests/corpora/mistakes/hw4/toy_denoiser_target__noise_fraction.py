@@ -1,0 +1,9 @@
+"""Returns the noise part t/(sigma2 + t) x_t instead of the clean-signal estimate sigma2/(sigma2 + t) x_t.
+
+mistake: toy_denoiser_target: noise_fraction
+source: 003_4ea08618c667dec6.txt, problem 1
+"""
+
+
+def toy_denoiser_target(x_t, t, sigma2):
+    return t / (sigma2 + t) * x_t
