@@ -546,6 +546,23 @@ def fokker_planck_rhs__central_no_half(p, x, f, rho):  # noqa: D103
     return _fp(p, x, f, rho, central=1.0)
 
 
+@misconception("hw1", "fokker_planck_rhs", "Product rule with a one-sided difference for f'",
+               "-(f p)' = -f' p - f p' is fine, but every derivative needs a second-order formula: a "
+               "forward difference (f[i+1] - f[i]) / h for f' makes the whole scheme first-order.", P5)
+def fokker_planck_rhs__product_rule_one_sided(p, x, f, rho):  # noqa: D103
+    h = (x[-1] - x[0]) / (x.shape[0] - 1)
+    df = (f[2:] - f[1:-1]) / h
+    adv = -(df * p[1:-1] + f[1:-1] * (p[2:] - p[:-2]) / (2 * h))
+    return adv + 0.5 * rho**2 * (p[2:] - 2 * p[1:-1] + p[:-2]) / h**2
+
+
+@misconception("hw1", "fokker_planck_rhs", "Diffusion coefficient (rho/2)^2 instead of rho^2/2",
+               "The coefficient of p'' is rho^2 / 2, half the variance rate of rho dW, not (rho/2)^2 = "
+               "rho^2 / 4.", P5)
+def fokker_planck_rhs__rho_half_squared(p, x, f, rho):  # noqa: D103
+    return _fp(p, x, f, rho, diffusion=0.25)
+
+
 # -- ve_sde_sample -----------------------------------------------------------------------------
 @misconception("hw1", "ve_sde_sample", "Increments sqrt(sigma_{k+1}^2) - sqrt(sigma_k^2)",
                "Variances of independent increments add, standard deviations do not: the step is "

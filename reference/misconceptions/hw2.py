@@ -527,6 +527,14 @@ def dsm_loss__noise_variance(eps_model, x0, t, eps, lam):  # noqa: D103
     return (lam / sigma**2 * (eps_model(gamma * x0 + sigma**2 * eps, t) - eps) ** 2).mean()
 
 
+@misconception("hw2", "dsm_loss", "eps_model conditioned on sigma_t instead of t",
+               "The noise predictor is eps_theta(X_t, t), a function of the time t (NCSN-style models "
+               "take the noise level sigma instead; here the contract passes t).", P3)
+def dsm_loss__sigma_as_time(eps_model, x0, t, eps, lam):  # noqa: D103
+    gamma, sigma = ou_coefficients(t)
+    return (lam / sigma**2 * (eps_model(gamma * x0 + sigma * eps, sigma) - eps) ** 2).mean()
+
+
 # -- reverse_ode_drift --------------------------------------------------------------------------
 @misconception("hw2", "reverse_ode_drift", "Score term without the factor 1/2",
                "The probability-flow ODE has drift f - g^2/2 score = -x/2 - score/2 for g = 1.",
