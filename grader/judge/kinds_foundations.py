@@ -47,7 +47,7 @@ from grader.sandbox.codec import to_wire
 from grader.sandbox.fixtures import build
 from grader.values import SeqValue, Value, as_array, decode_value
 
-__all__ = ["KINDS", "TweedieExactPosterior", "FFJORDAutogradGrad", "FFJORDProbeAverage",
+__all__ = ["KINDS", "mixture_posterior_mean", "TweedieExactPosterior", "FFJORDAutogradGrad", "FFJORDProbeAverage",
            "FokkerPlanckConvergence", "VEIncrementLaw", "ReverseSDEMarginal",
            "rk4_autograd_grad", "probe_coefficients", "rademacher_mean_bound", "mixture_cdf",
            "ks_statistic"]
@@ -91,6 +91,56 @@ class _PerCase:
 
 
 # -- problem 1 ----------------------------------------------------------------------------------
+def mixture_posterior_mean(params: dict[str, Any], y: torch.Tensor) -> torch.Tensor:
+    """Exact E[X | Y = y] for the prior of a ``noisy_mixture_score`` fixture, from its description.
+
+    Parameters
+    ----------
+    params : dict
+        The fixture's JSON parameters (:class:`~grader.sandbox.protocol.Fixture`
+        ``params``): ``w`` (K positive weights, normalised here), ``means``
+        ``[K, d]``, ``covs`` ``[K, d, d]`` and ``Sigma`` ``[d, d]``.
+    y : (N, d) torch.Tensor
+        Observations, float64.
+
+    Returns
+    -------
+    (N, d) torch.Tensor
+        float64, sum_k r_k(y) (m_k + C_k (C_k + Sigma)^{-1} (y - m_k)) with
+        r_k(y) proportional to w_k N(y; m_k, C_k + Sigma) (log-sum-exp):
+        for X ~ sum_k w_k N(m_k, C_k) and Y = X + Z, Z ~ N(0, Sigma), the
+        posterior of X given Y = y is the mixture of these Gaussian
+        posteriors with weights r_k(y).
+
+    Raises
+    ------
+    ValueError
+        If some C_k + Sigma is not positive definite.
+
+    Notes
+    -----
+    Grader side only: computed from the description, without the score and
+    without Tweedie's formula, never from the object the student received
+    (which offers only its score, :class:`grader.sandbox.fixtures_foundations.NoisyMixtureScore`).
+    Same arithmetic as that fixture's responsibilities.
+    """
+    weights = torch.tensor(params["w"], dtype=torch.float64)
+    log_w = (weights / weights.sum()).log()
+    means = torch.tensor(params["means"], dtype=torch.float64)
+    covs = torch.tensor(params["covs"], dtype=torch.float64)
+    chol, info = torch.linalg.cholesky_ex(covs + torch.tensor(params["Sigma"], dtype=torch.float64))
+    if bool((info != 0).any()):
+        raise ValueError("C_k + Sigma must be positive definite for every component")
+    precisions = torch.cholesky_inverse(chol)  # (C_k + Sigma)^{-1}
+    log_dets = 2 * torch.log(torch.diagonal(chol, dim1=-2, dim2=-1)).sum(-1)
+    diff = y[:, None, :] - means  # [N, K, d]
+    prec_diff = torch.einsum("kij,nkj->nki", precisions, diff)
+    maha = (diff * prec_diff).sum(-1)  # [N, K]
+    r = torch.softmax(log_w - 0.5 * log_dets - 0.5 * maha, dim=1)
+    shrunk = torch.einsum("kij,nkj->nki", covs, prec_diff)  # C_k (C_k + Sigma)^{-1} (y - m_k)
+    return (r[:, :, None] * (means + shrunk)).sum(1)
+
+
 class TweedieExactPosterior(Elementwise):
     """``tweedie_posterior_mean`` equals the exact posterior mean of a Gaussian-mixture prior.
 
@@ -102,7 +152,9 @@ class TweedieExactPosterior(Elementwise):
     Judge: the grader computes E[X | Y = y] directly from the mixture
     posterior, sum_k r_k(y) (m_k + C_k (C_k + Sigma)^{-1} (y - m_k)) with
     r_k(y) proportional to w_k N(y; m_k, C_k + Sigma), without the score
-    and without Tweedie's formula, and compares the student's ``[N, d]``
+    and without Tweedie's formula, from the fixture's description
+    (:func:`mixture_posterior_mean`; the object the student gets offers
+    only the score), and compares the student's ``[N, d]``
     output elementwise with the check's ``rtol``/``atol``. Given the exact
     score the identity is exact, so this is deterministic (no false
     failures beyond rounding). Units: those of y. Points are split over
@@ -122,9 +174,8 @@ class TweedieExactPosterior(Elementwise):
             if acc.call_failed(ctx, record, label) or acc.mutated(record, label):
                 continue
             args = record.planned.args
-            prior = build(args["score"])
             with torch.no_grad():
-                exact = prior.posterior_mean(args["y"])
+                exact = mixture_posterior_mean(args["score"].params, args["y"])
             result = compare(decode_value(to_wire(exact)), record.value, rtol=ctx.check.rtol,
                              atol=ctx.check.atol, what="posterior mean")
             acc.notes.extend(result.notes)

@@ -170,20 +170,21 @@ class NoisyMixtureScore(nn.Module):
         \nabla \log p_Y(y) = -\sum_k r_k(y) (C_k + \Sigma)^{-1} (y - m_k),
 
     computed with log-sum-exp for the responsibilities. ``forward(y)`` maps
-    ``[N, d]`` to ``[N, d]`` and is differentiable in y. The exact posterior
-    mean, for the Tweedie check of hw1 problem 1, is
-    E[X | Y = y] = sum_k r_k(y) (m_k + C_k (C_k + Sigma)^{-1} (y - m_k));
-    :meth:`posterior_mean` computes it this way, without the score (grader
-    side). Raises ``ValueError`` for inconsistent shapes or a covariance
-    C_k + Sigma that is not positive definite.
+    ``[N, d]`` to ``[N, d]`` and is differentiable in y. The module keeps
+    only what the score needs, as private buffers (log weights, means,
+    precisions (C_k + Sigma)^{-1} and their log-determinants), and has no
+    method but ``forward``: the exact posterior mean the Tweedie check of
+    hw1 problem 1 compares with is computed on the grader side from the
+    fixture's description
+    (:func:`grader.judge.kinds_foundations.mixture_posterior_mean`), never
+    from this object. Raises ``ValueError`` for inconsistent shapes or a
+    covariance C_k + Sigma that is not positive definite.
     """
 
-    log_w: torch.Tensor
-    means: torch.Tensor
-    covs: torch.Tensor
-    Sigma: torch.Tensor
-    precisions: torch.Tensor
-    log_dets: torch.Tensor
+    _log_w: torch.Tensor
+    _means: torch.Tensor
+    _precisions: torch.Tensor
+    _log_dets: torch.Tensor
 
     def __init__(self, w: list[float], means: list[list[float]], covs: list[list[list[float]]],
                  Sigma: list[list[float]]) -> None:
@@ -199,35 +200,22 @@ class NoisyMixtureScore(nn.Module):
         if tuple(C.shape) != (K, d, d) or tuple(S.shape) != (d, d):
             raise ValueError(f"covs must be [K, d, d] and Sigma [d, d] with K = {K}, d = {d}, "
                              f"got {tuple(C.shape)} and {tuple(S.shape)}")
-        total = C + S
-        chol, info = torch.linalg.cholesky_ex(total)
+        chol, info = torch.linalg.cholesky_ex(C + S)
         if bool((info != 0).any()):
             raise ValueError("C_k + Sigma must be positive definite for every component")
-        self.register_buffer("log_w", weights.log())
-        self.register_buffer("means", m)
-        self.register_buffer("covs", C)
-        self.register_buffer("Sigma", S)
-        self.register_buffer("precisions", torch.cholesky_inverse(chol))  # (C_k + Sigma)^{-1}
-        self.register_buffer("log_dets", 2 * torch.log(torch.diagonal(chol, dim1=-2, dim2=-1)).sum(-1))
-
-    def _responsibilities(self, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        diff = y[:, None, :] - self.means  # [N, K, d]
-        prec_diff = torch.einsum("kij,nkj->nki", self.precisions, diff)
-        maha = (diff * prec_diff).sum(-1)  # [N, K]
-        log_c = self.log_w - 0.5 * self.log_dets - 0.5 * maha
-        return torch.softmax(log_c, dim=1), prec_diff
+        self.register_buffer("_log_w", weights.log())
+        self.register_buffer("_means", m)
+        self.register_buffer("_precisions", torch.cholesky_inverse(chol))  # (C_k + Sigma)^{-1}
+        self.register_buffer("_log_dets", 2 * torch.log(torch.diagonal(chol, dim1=-2, dim2=-1)).sum(-1))
 
     def forward(self, y: torch.Tensor) -> torch.Tensor:
         """Grad log p_Y at each row of ``y`` (``[N, d] -> [N, d]``; a single row ``[d]`` works too)."""
-        rows = y.reshape(-1, self.means.shape[1])
-        r, prec_diff = self._responsibilities(rows)
+        rows = y.reshape(-1, self._means.shape[1])
+        diff = rows[:, None, :] - self._means  # [N, K, d]
+        prec_diff = torch.einsum("kij,nkj->nki", self._precisions, diff)
+        maha = (diff * prec_diff).sum(-1)  # [N, K]
+        r = torch.softmax(self._log_w - 0.5 * self._log_dets - 0.5 * maha, dim=1)
         return -(r[:, :, None] * prec_diff).sum(1).reshape(y.shape)
-
-    def posterior_mean(self, y: torch.Tensor) -> torch.Tensor:
-        """Exact E[X | Y = y] per row, from the mixture posterior (not from the score)."""
-        r, prec_diff = self._responsibilities(y)
-        shrunk = torch.einsum("kij,nkj->nki", self.covs, prec_diff)  # C_k (C_k + Sigma)^{-1} (y - m_k)
-        return (r[:, :, None] * (self.means + shrunk)).sum(1)
 
 
 def ou_mixture_marginal(w: torch.Tensor, means: torch.Tensor, stds: torch.Tensor,
@@ -273,12 +261,14 @@ class OUMixtureScore(nn.Module):
     (the contract passes floats) and returns ``[N]``; it is differentiable
     in x. This is the score of hw1 problem 7 with f = -x/2, g = 1 (Song et
     al. 2021, arXiv:2011.13456, eq. 11 with beta = 1). Raises ``ValueError``
-    for inconsistent lengths, non-positive stds, or t < 0.
+    for inconsistent lengths, non-positive stds, or t < 0. The mixture is
+    kept as private buffers, the only method is ``forward``; the reverse-SDE
+    check takes the law it tests against from the fixture's description.
     """
 
-    w: torch.Tensor
-    means: torch.Tensor
-    stds: torch.Tensor
+    _w: torch.Tensor
+    _means: torch.Tensor
+    _stds: torch.Tensor
 
     def __init__(self, w: list[float], means: list[float], stds: list[float]) -> None:
         super().__init__()
@@ -287,18 +277,18 @@ class OUMixtureScore(nn.Module):
         s = torch.tensor(stds, dtype=_F64)
         if m.shape != weights.shape or s.shape != weights.shape or bool((s <= 0).any()):
             raise ValueError("w, means and stds must have the same length and stds must be > 0")
-        self.register_buffer("w", weights)
-        self.register_buffer("means", m)
-        self.register_buffer("stds", s)
+        self.register_buffer("_w", weights)
+        self.register_buffer("_means", m)
+        self.register_buffer("_stds", s)
 
     def forward(self, x: torch.Tensor, t: float | torch.Tensor) -> torch.Tensor:
         """Grad log p_t at each entry of ``x`` (``[N] -> [N]``)."""
         t_ = _time(t)
         if t_ < 0:
             raise ValueError(f"t must be >= 0, got {t_!r}")
-        mu, var = ou_mixture_marginal(self.w, self.means, self.stds, t_)
+        mu, var = ou_mixture_marginal(self._w, self._means, self._stds, t_)
         diff = x[..., None] - mu
-        log_c = self.w.log() - 0.5 * var.log() - 0.5 * diff * diff / var
+        log_c = self._w.log() - 0.5 * var.log() - 0.5 * diff * diff / var
         r = torch.softmax(log_c, dim=-1)
         return -(r * diff / var).sum(-1)
 

@@ -20,7 +20,12 @@ from scipy import stats
 
 import grader.judge.checks  # noqa: F401  (registers every kind)
 from grader.cases import generate
-from grader.judge.kinds_foundations import probe_coefficients, rademacher_mean_bound, rk4_autograd_grad
+from grader.judge.kinds_foundations import (
+    mixture_posterior_mean,
+    probe_coefficients,
+    rademacher_mean_bound,
+    rk4_autograd_grad,
+)
 from grader.sandbox.codec import from_wire, to_wire
 from grader.sandbox.fixtures import build
 from grader.sandbox.protocol import Fixture
@@ -167,10 +172,11 @@ def test_statistical_checks_pass_the_reference_for_20_students(rubrics, function
 def _fast_exact_sampler(x_T, ts, score, lam, noise):
     """The contract's Euler-Maruyama in NumPy, with the mixture score in closed form.
 
-    Reads the mixture's parameters off the ``ou_mixture_score`` fixture so
-    that 60 runs of 1000 steps take seconds.
+    Reads the mixture's parameters off the ``ou_mixture_score`` fixture's
+    private buffers so that 60 runs of 1000 steps take seconds (trusted
+    test code run in-process; a submission may only call the score).
     """
-    w, m, s = (getattr(score, k).numpy() for k in ("w", "means", "stds"))
+    w, m, s = (getattr(score, k).numpy() for k in ("_w", "_means", "_stds"))
     x, times, z = x_T.numpy().copy(), ts.numpy(), noise.numpy()
     gamma = np.exp(-times[:-1] / 2)[:, None]
     mus = (gamma * m)[:, :, None]  # [K, components, 1]: reductions over the short first axis
@@ -297,14 +303,17 @@ def test_fixtures_accept_tensor_times_and_tweedie_prior_is_consistent():
     assert torch.equal(field(z, 0.25), field(z, torch.tensor(0.25, dtype=torch.float64)))
     args = generate("tweedie_posterior_mean", torch.Generator().manual_seed(2), {"N": 50, "d": 3})
     prior = build(args["score"])
-    torch.testing.assert_close(prior.posterior_mean(args["y"]),
+    params = args["score"].params
+    torch.testing.assert_close(mixture_posterior_mean(params, args["y"]),
                                hw1.tweedie_posterior_mean(args["y"], prior, args["Sigma"]), rtol=1e-10,
                                atol=1e-12)
     # the score is grad log p_Y: compare with autograd of the mixture log-density
     y = args["y"].clone().requires_grad_(True)
-    total = prior.Sigma + prior.covs
-    dist = torch.distributions.MultivariateNormal(prior.means, covariance_matrix=total)
-    log_p = torch.logsumexp(prior.log_w + dist.log_prob(y[:, None, :]), dim=1).sum()
+    f64 = torch.float64
+    total = torch.tensor(params["Sigma"], dtype=f64) + torch.tensor(params["covs"], dtype=f64)
+    dist = torch.distributions.MultivariateNormal(torch.tensor(params["means"], dtype=f64), covariance_matrix=total)
+    log_w = torch.tensor(params["w"], dtype=f64).log()  # the case generator normalises w
+    log_p = torch.logsumexp(log_w + dist.log_prob(y[:, None, :]), dim=1).sum()
     (grad,) = torch.autograd.grad(log_p, y)
     torch.testing.assert_close(prior(args["y"]), grad, rtol=1e-9, atol=1e-12)
 
