@@ -17,6 +17,17 @@ name                        callable                                     used by
 ==========================  ==========================================  ==========
 
 Relation used throughout (contract, hw2): ``eps_model(x, t) = -sigma_t score(x, t)``.
+
+Every object offers only what the contract lets a student use (course.md,
+Conventions): calling it, and ``parameters()`` (the ``nn.Module`` API) where
+it has weights. It keeps only what ``forward`` needs, under private names and
+in a form that is not a check's parameter (precomputed coefficients rather
+than, say, the data variance of a law check), and has no method but
+``forward``. Whatever a check needs beyond calling (an exact posterior mean,
+the law a sampler must reproduce) is computed in the grader, from the
+fixture's description (:class:`~grader.sandbox.protocol.Fixture`: name and
+JSON parameters), never from the object the student receives
+(``tests/grader/test_fixture_interface.py``).
 """
 
 from __future__ import annotations
@@ -57,7 +68,7 @@ class MLPEpsModel(nn.Module):
     def __init__(self, d: int, T: int, seed: int, hidden: int = 16) -> None:
         super().__init__()
         g = _generator(seed)
-        self.T = int(T)
+        self._T = int(T)
         self.w1 = nn.Parameter(torch.randn(d + 1, hidden, generator=g, dtype=torch.float64) / math.sqrt(d + 1))
         self.b1 = nn.Parameter(0.1 * torch.randn(hidden, generator=g, dtype=torch.float64))
         self.w2 = nn.Parameter(torch.randn(hidden, d, generator=g, dtype=torch.float64) / math.sqrt(hidden))
@@ -65,7 +76,7 @@ class MLPEpsModel(nn.Module):
     def forward(self, x: torch.Tensor, t: int | torch.Tensor) -> torch.Tensor:
         """Predict the noise; ``t`` is a step in 1..T (int or 0-dim tensor)."""
         x = torch.as_tensor(x, dtype=torch.float64)
-        tt = torch.full((x.shape[0], 1), float(t) / self.T, dtype=torch.float64)
+        tt = torch.full((x.shape[0], 1), float(t) / self._T, dtype=torch.float64)
         h = torch.tanh(torch.cat([x, tt], dim=1) @ self.w1 + self.b1)
         return h @ self.w2
 
@@ -83,19 +94,31 @@ class GaussianDDIMEpsModel(nn.Module):
         alpha_1 ... alpha_T (cumulative, DDIM notation), ``alphas[t-1]``.
     data_var : float
         v, the variance of each data coordinate.
+
+    Notes
+    -----
+    ``forward(x, t)`` takes ``x`` of any shape and dtype and ``t`` a step in
+    1..T (int or one-element tensor), and returns
+    ``sqrt(1 - alpha_t) x / (alpha_t v + 1 - alpha_t)`` (a floating ``x``
+    keeps its dtype; differentiable in x). Only the two per-step coefficients are
+    kept (private float64 buffers ``[T]``), not v: v is a parameter of the
+    DDIM law check (:class:`grader.judge.statistical.DDIMSampleLaw` reads it
+    from the fixture's description).
     """
 
-    alphas: torch.Tensor  # a registered buffer
+    _root: torch.Tensor  # sqrt(1 - alpha_t), a registered buffer
+    _den: torch.Tensor  # alpha_t v + 1 - alpha_t, a registered buffer
 
     def __init__(self, alphas: list[float], data_var: float) -> None:
         super().__init__()
-        self.register_buffer("alphas", torch.tensor(alphas, dtype=torch.float64))
-        self.data_var = float(data_var)
+        a = torch.tensor(alphas, dtype=torch.float64)
+        self.register_buffer("_root", torch.sqrt(1 - a))
+        self.register_buffer("_den", a * float(data_var) + 1 - a)
 
     def forward(self, x: torch.Tensor, t: int | torch.Tensor) -> torch.Tensor:
         """Exact eps prediction at step ``t`` in 1..T."""
-        alpha_t = self.alphas[int(t) - 1]
-        return torch.sqrt(1 - alpha_t) * x / (alpha_t * self.data_var + 1 - alpha_t)
+        i = int(t) - 1
+        return self._root[i] * x / self._den[i]
 
 
 class OUMLPEpsModel(nn.Module):
@@ -132,16 +155,28 @@ class OULinearEpsModel(nn.Module):
     ----------
     m : float
         The perturbation size m.
+
+    Notes
+    -----
+    ``forward(x, t)`` takes ``x`` and ``t`` of the same shape and returns
+    ``(sigma_t - m) x``, differentiable in both. m^2 is the loss gap the
+    ``dsm_gap`` check expects, so no attribute holds m: it is kept only as
+    the bit pattern of its float64 (a private int64 buffer) and read back
+    in ``forward``. Calling the model shows sigma_t - m, as any network
+    shows what it computes; the check reads m from the fixture's
+    description.
     """
+
+    _m_bits: torch.Tensor  # m as the int64 bit pattern of a float64, a registered buffer
 
     def __init__(self, m: float) -> None:
         super().__init__()
-        self.m = float(m)
+        self.register_buffer("_m_bits", torch.tensor(float(m), dtype=torch.float64).view(torch.int64))
 
     def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         """Evaluate (sigma_t - m) x with sigma_t = sqrt(1 - exp(-t))."""
         sigma_t = torch.sqrt(-torch.expm1(-t))
-        return (sigma_t - self.m) * x
+        return (sigma_t - self._m_bits.view(torch.float64).item()) * x
 
 
 #: Registry: fixture name -> builder taking the fixture's JSON parameters.
