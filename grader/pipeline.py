@@ -193,8 +193,29 @@ def _grade_function(sandbox: Sandbox, fn: FunctionRubric, rubric: Rubric, sub: S
     feedback.extend(dict.fromkeys(n for c in checks for n in c.notes))
     item = _item(fn, _status(fn, checks), feedback, checks, source)
     if item["status"] in ("failed", "partial") and evidence:
-        item["misconception"] = name_misconception(sub.assignment, fn.name, evidence)
+        _repeat_first_call(sandbox, evidence, names, timeout, stop)
+        try:
+            item["misconception"] = name_misconception(sub.assignment, fn.name, evidence)
+        except Exception:  # noqa: BLE001 - naming is feedback: a bug in it must not cost a grade
+            item["misconception"] = None
     return item
+
+
+def _repeat_first_call(sandbox: Sandbox, evidence: list[Evidence], names: list[str],
+                       timeout: float | None, stop: list[CallOutcome]) -> None:
+    """Repeat the first successful call of each elementwise check: different outputs mean own randomness.
+
+    One call per check, because the first case of one check may not use
+    randomness at all (sigma = 0, t = 0).
+    """
+    for ev in evidence:
+        if ev.ctx.check.kind != "elementwise":
+            continue
+        record = next((r for r in ev.records if r.outcome.status == "ok" and not r.decode_error), None)
+        if record is None or stop:
+            continue
+        again = _run_check(sandbox, ev.ctx, [record.planned], names, ev.ctx.check.timeout or timeout, stop)
+        ev.repeat.append((record, again[0]))
 
 
 def grade_submission(sub: Submission, rubric: Rubric, limits: Limits) -> dict[str, Any]:

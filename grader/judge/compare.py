@@ -35,7 +35,7 @@ import numpy as np
 
 from grader.values import ArrayValue, DictValue, SeqValue, Value, as_array, describe
 
-__all__ = ["Comparison", "Float32Tier", "compare", "describe_pattern", "float32_allowance"]
+__all__ = ["Comparison", "Float32Tier", "compare", "describe_pattern", "float32_allowance", "float32_deviation"]
 
 #: Relative tolerance of the float32 tier (float32 rounding unit 1.2e-7, times about 80).
 FLOAT32_RTOL = 1e-5
@@ -77,16 +77,33 @@ class Float32Tier:
     reference32: Callable[[], Value] | None = None
 
 
-def float32_allowance(expected: np.ndarray, expected32: np.ndarray | None, tier: Float32Tier,
+def float32_deviation(expected: np.ndarray, expected32: np.ndarray | None) -> float:
+    """Largest ``|expected32 - expected|`` over finite elements (0 if unavailable or of another shape).
+
+    Parameters
+    ----------
+    expected : numpy.ndarray
+        The reference computed in float64.
+    expected32 : numpy.ndarray or None
+        The same reference computed in float32.
+    """
+    if expected32 is None or expected32.shape != expected.shape:
+        return 0.0
+    both = np.isfinite(expected) & np.isfinite(expected32)
+    return float(np.max(np.abs(expected32[both] - expected[both]))) if both.any() else 0.0
+
+
+def float32_allowance(expected: np.ndarray, deviation: float, tier: Float32Tier,
                       rtol: float = 0.0, atol: float = 0.0) -> np.ndarray:
     """Elementwise tolerance of the float32 tier for one output component.
 
     Parameters
     ----------
     expected : numpy.ndarray
-        The float64 reference values.
-    expected32 : numpy.ndarray or None
-        The reference computed in float32 (same shape), if available.
+        The float64 values compared with.
+    deviation : float
+        :func:`float32_deviation` of the reference on the same inputs (the
+        problem's conditioning; 0 when unknown).
     tier : Float32Tier
         Its tolerances.
     rtol, atol : float
@@ -100,11 +117,6 @@ def float32_allowance(expected: np.ndarray, expected32: np.ndarray | None, tier:
     """
     finite = np.isfinite(expected)
     scale = float(np.max(np.abs(expected[finite]))) if finite.any() else 0.0
-    deviation = 0.0
-    if expected32 is not None and expected32.shape == expected.shape:
-        both = finite & np.isfinite(expected32)
-        if both.any():
-            deviation = float(np.max(np.abs(expected32[both] - expected[both])))
     atol32 = max(atol, tier.atol, tier.atol_scale * scale, tier.conditioning * deviation)
     allowed: np.ndarray = atol32 + max(rtol, tier.rtol) * np.abs(expected)
     return allowed
@@ -201,7 +213,8 @@ def _compare_arrays(expected: ArrayValue, got: ArrayValue, rtol: float, atol: fl
     if float32 is not None:
         ref32 = expected32() if expected32 is not None else None
         arr32 = as_array(ref32)
-        allowance = float32_allowance(exp, arr32.data if arr32 is not None else None, float32, rtol, atol)
+        deviation = float32_deviation(exp, arr32.data if arr32 is not None else None)
+        allowance = float32_allowance(exp, deviation, float32, rtol, atol)
         with np.errstate(invalid="ignore"):
             close = (np.abs(val - exp) <= allowance) | (np.isnan(val) & np.isnan(exp)) | (val == exp)
         if np.all(close):

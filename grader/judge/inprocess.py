@@ -8,17 +8,14 @@ mutation detection), without the process boundary.
 
 from __future__ import annotations
 
-import copy
 import inspect
 from collections.abc import Callable
 from typing import Any
 
-import torch
-
 from grader.execute import CallOutcome
 from grader.judge.checks import CHECK_KINDS, CallRecord, CheckContext, CheckKind, CheckResult, materialise
 from grader.rubric import Rubric
-from grader.sandbox.child import _gradient_probe
+from grader.sandbox.child import _gradient_probe, snapshot_inputs
 from grader.sandbox.codec import to_wire
 from grader.values import decode_value
 
@@ -48,7 +45,7 @@ def records_for(ctx: CheckContext, kind: CheckKind, impl: Callable[..., Any]) ->
         args = materialise(planned.args)
         for i in planned.requires_grad:
             args[i] = args[i].clone().requires_grad_(True)
-        before = [copy.deepcopy(a) if isinstance(a, torch.Tensor) else None for a in args]
+        changed = snapshot_inputs(args, names)
         try:
             value = impl(*args)
             extras = _gradient_probe(value, args, planned.grad) if planned.grad else {}
@@ -56,9 +53,7 @@ def records_for(ctx: CheckContext, kind: CheckKind, impl: Callable[..., Any]) ->
             records.append(CallRecord(planned, CallOutcome(
                 "error", error={"type": type(exc).__name__, "message": str(exc)})))
             continue
-        mutated = [n for n, a, b in zip(names, args, before)
-                   if b is not None and not torch.equal(a.detach(), b.detach())]
-        outcome = CallOutcome("ok", value=to_wire(value), extras=extras, mutated=mutated)
+        outcome = CallOutcome("ok", value=to_wire(value), extras=extras, mutated=changed())
         record = CallRecord(planned, outcome, decode_value(outcome.value))
         if "grad" in extras:
             record.extras["grad"] = [decode_value(v) for v in extras["grad"]]

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from grader.judge.checks import CHECK_KINDS, CheckContext, float32_tier, materialise, reference_value
-from grader.judge.compare import Float32Tier, float32_allowance
+from grader.judge.compare import Float32Tier, float32_allowance, float32_deviation
 from grader.judge.trivial import trivial_match
 from grader.rubric import Check, FunctionRubric, Rubric
 from grader.sandbox.codec import to_wire
@@ -57,20 +57,32 @@ class Margin:
         return max(self.ratios, default=0.0)
 
 
+def _part(value: Value, key: int | str) -> Value:
+    if isinstance(value, SeqValue) and isinstance(key, int) and key < len(value.items):
+        return value.items[key]
+    if isinstance(value, DictValue) and isinstance(key, str):
+        return value.items.get(key)
+    return None
+
+
 def case_ratio(expected: Value, wrong: Value, check: Check, tier: Float32Tier | None,
-               expected32: Value = None) -> float:
+               expected32: Value = None, reference: Value = None) -> float:
     """Largest ``|wrong - expected| / allowed`` over all output elements of one case.
 
     Parameters
     ----------
     expected, wrong : Value
-        Reference and mistaken outputs, decoded.
+        The value compared with (usually the reference) and the other output, decoded.
     check : Check
         Gives the float64 tolerances.
     tier : Float32Tier or None
         The check's float32 tier (None: the check is exact).
     expected32 : Value, optional
         The reference computed in float32 (the tier's conditioning term).
+    reference : Value, optional
+        The float64 reference that ``expected32`` approximates, when
+        ``expected`` is something else (a misconception's output): the
+        conditioning term is always ``|reference32 - reference|``.
 
     Returns
     -------
@@ -78,23 +90,26 @@ def case_ratio(expected: Value, wrong: Value, check: Check, tier: Float32Tier | 
         ``inf`` when the structures or shapes differ or a value is not finite
         where the expected one is.
     """
-    if isinstance(expected, SeqValue) or isinstance(expected, DictValue):
+    reference = expected if reference is None else reference
+    if isinstance(expected, (SeqValue, DictValue)):
         if type(wrong) is not type(expected):
             arr = as_array(wrong)
-            return math.inf if arr is None else case_ratio(as_array(expected), arr, check, tier, expected32)
+            if arr is None:
+                return math.inf
+            return case_ratio(as_array(expected), arr, check, tier, as_array(expected32), as_array(reference))
         if isinstance(expected, SeqValue):
             assert isinstance(wrong, SeqValue)
             if len(wrong.items) != len(expected.items):
                 return math.inf
-            parts32 = expected32.items if isinstance(expected32, SeqValue) else (None,) * len(expected.items)
-            return max((case_ratio(e, w, check, tier, e32) for e, w, e32 in
-                        zip(expected.items, wrong.items, parts32)), default=0.0)
-        assert isinstance(wrong, DictValue)
-        if set(expected.items) - set(wrong.items):
-            return math.inf
-        d32 = expected32.items if isinstance(expected32, DictValue) else {}
-        return max((case_ratio(e, wrong.items[k], check, tier, d32.get(k)) for k, e in expected.items.items()),
-                   default=0.0)
+            keys: list[int | str] = list(range(len(expected.items)))
+        else:  # the keys the reference returns (an extra key is allowed and ignored)
+            assert isinstance(wrong, DictValue)
+            keys = [k for k in (reference.items if isinstance(reference, DictValue) else expected.items)
+                    if k in expected.items]
+            if set(keys) - set(wrong.items):
+                return math.inf
+        return max((case_ratio(_part(expected, k), _part(wrong, k), check, tier, _part(expected32, k),
+                               _part(reference, k)) for k in keys), default=0.0)
     exp, got = as_array(expected), as_array(wrong)
     if exp is None or got is None or exp.data.size != got.data.size:
         return math.inf
@@ -102,14 +117,18 @@ def case_ratio(expected: Value, wrong: Value, check: Check, tier: Float32Tier | 
     if not np.all(np.isfinite(w[np.isfinite(e)])):
         return math.inf
     if tier is not None:
-        a32 = as_array(expected32)
-        allowed = float32_allowance(e, a32.data if a32 is not None else None, tier, check.rtol, check.atol)
+        a32, ref = as_array(expected32), as_array(reference)
+        deviation = float32_deviation(ref.data, a32.data) if a32 is not None and ref is not None else 0.0
+        allowed = float32_allowance(e, deviation, tier, check.rtol, check.atol)
     else:
         allowed = check.atol + check.rtol * np.abs(e)
-    diff = np.abs(w - e)
+    finite = np.isfinite(e)
+    if not finite.any():
+        return 0.0
+    diff = np.abs(w[finite] - e[finite])
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(diff == 0, 0.0, diff / allowed)
-    return float(np.nanmax(ratio)) if ratio.size else 0.0
+        ratio = np.where(diff == 0, 0.0, diff / allowed[finite])
+    return float(np.max(ratio))
 
 
 def _wrong_value(variant: Misconception, args: list[object]) -> Value | str:

@@ -123,6 +123,44 @@ def _tensors_in(value: Any, prefix: str) -> list[tuple[str, Any]]:
     return []
 
 
+def _layout(value: Any) -> Any:
+    """Which objects a dict or list argument holds (identities), recursively; None for others."""
+    if isinstance(value, dict):
+        return tuple((k, id(v), _layout(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return tuple((i, id(v), _layout(v)) for i, v in enumerate(value))
+    return None
+
+
+def snapshot_inputs(args: list[Any], names: list[str]) -> Any:
+    """Record the arguments before a call; the returned function lists those changed since.
+
+    A tensor is changed when its shape or any value differs (an in-place
+    operation); a dict or list argument when an entry was added, removed or
+    replaced (``params["W_V"] = ...`` on the caller's dict). Used by the
+    sandbox child and by the in-process harness, so tests see what grading sees.
+    """
+    import torch
+
+    tensors = [(name, t, t.detach().clone()) for a, name in zip(args, names)
+               for name, t in _tensors_in(a, str(name))]
+    containers = [(str(name), a, _layout(a)) for a, name in zip(args, names) if isinstance(a, (dict, list))]
+
+    def changed() -> list[str]:
+        out = []
+        for name, t, before in tensors:
+            try:
+                same = t.shape == before.shape and bool(torch.equal(t.detach(), before))
+            except BaseException:  # noqa: BLE001 - a student may have broken the tensor
+                same = False
+            if not same:
+                out.append(name)
+        out += [name for name, c, before in containers if _layout(c) != before and name not in out]
+        return out
+
+    return changed
+
+
 def _gradient_probe(value: Any, args: list[Any], grad: dict[str, Any]) -> dict[str, Any]:
     """Autograd gradient of reduce(value[output]) w.r.t. some arguments.
 
@@ -198,15 +236,12 @@ class Child:
 
     def call(self, request: dict[str, Any]) -> None:
         """Call one function on decoded inputs under the soft timer and reply."""
-        import torch
-
         fn = self.module.__dict__.get(request["function"])
         args = [from_wire(a) for a in request["args"]]
         for i in request.get("requires_grad", []):
             args[i] = args[i].clone().requires_grad_(True)
         names = request.get("names") or [f"argument {i + 1}" for i in range(len(args))]
-        snapshot = [(name, t, t.detach().clone()) for a, name in zip(args, names)
-                    for name, t in _tensors_in(a, str(name))]
+        changed = snapshot_inputs(args, names)
         timeout = float(request.get("timeout", 0))
 
         def on_alarm(signum: int, frame: Any) -> None:
@@ -236,16 +271,8 @@ class Child:
             self.send({"ok": False, "error": _describe(exc, self.filename)})
             return
         seconds = time.perf_counter() - start
-        mutated = []
-        for name, t, before in snapshot:
-            try:
-                same = t.shape == before.shape and bool(torch.equal(t.detach(), before))
-            except BaseException:
-                same = False
-            if not same:
-                mutated.append(name)
         self.send({"ok": True, "value": to_wire(value), "extras": extras,
-                   "mutated": mutated, "seconds": seconds})
+                   "mutated": changed(), "seconds": seconds})
 
     def serve(self) -> None:
         """Answer requests until the grader says exit or closes the pipe."""
