@@ -47,9 +47,17 @@ def random_alphas(g: torch.Generator, T: int) -> torch.Tensor:
 
 
 def pick_t(g: torch.Generator, t: int | str, T: int) -> int:
-    """Resolve a config's ``t``: an int, ``"T"`` (last step) or ``"random"`` (uniform in 1..T)."""
+    """Resolve a config's ``t``.
+
+    An int, ``"T"`` (last step), ``"random"`` (uniform in 1..T) or ``"early"``
+    (uniform in 2..max(2, T // 10): on a long schedule the steps where
+    beta_tilde_t and beta_t, or abar_t and abar_{t-1}, differ by percents, not
+    by 1e-6 as near t = T).
+    """
     if t == "T":
         return T
     if t == "random":
         return int(randint(g, 1, T, 1))
+    if t == "early":
+        return int(randint(g, min(2, T), max(2, T // 10), 1))
     return int(t)

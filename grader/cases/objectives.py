@@ -87,30 +87,34 @@ def score_model(g: torch.Generator, d: int, model: str) -> Fixture:
 
 
 def ddpm_q_sample(g: torch.Generator, N: int, d: int, T: int,
-                  t: int | str = "random") -> dict[str, Any]:
+                  t: int | str = "random",
+                  schedule: str = "linear") -> dict[str, Any]:
     """Arguments (x0, t, betas, noise) of ``ddpm_q_sample``."""
-    betas = random_betas(g, T)
+    betas = random_betas(g, T, schedule)
     return {"x0": randn(g, N, d), "t": times(g, t, T, N), "betas": betas, "noise": randn(g, N, d)}
 
 
 def posterior_mean_from_eps(g: torch.Generator, N: int, d: int, T: int,
-                            t: int | str = "random") -> dict[str, Any]:
+                            t: int | str = "random",
+                            schedule: str = "linear") -> dict[str, Any]:
     """Arguments (x_t, eps, t, betas) of ``posterior_mean_from_eps``."""
-    betas = random_betas(g, T)
+    betas = random_betas(g, T, schedule)
     return {"x_t": randn(g, N, d), "eps": randn(g, N, d), "t": times(g, t, T, N), "betas": betas}
 
 
 def ddpm_eps_loss_weight(g: torch.Generator, N: int, T: int, t: int | str = "random",
-                         sigma2: str = "beta") -> dict[str, Any]:
+                         sigma2: str = "beta",
+                         schedule: str = "linear") -> dict[str, Any]:
     """Arguments (t, betas, sigma2) of ``ddpm_eps_loss_weight``; see :func:`reverse_variances`."""
-    betas = random_betas(g, T)
+    betas = random_betas(g, T, schedule)
     return {"t": times(g, t, T, N), "betas": betas, "sigma2": reverse_variances(g, betas, sigma2)}
 
 
 def ddpm_prior_kl(g: torch.Generator, N: int, d: int, T: int,
-                  x_scale: float = 1.0) -> dict[str, Any]:
+                  x_scale: float = 1.0,
+                  schedule: str = "linear") -> dict[str, Any]:
     """Arguments (x0, betas) of ``ddpm_prior_kl``."""
-    betas = random_betas(g, T)
+    betas = random_betas(g, T, schedule)
     return {"x0": randn(g, N, d, scale=x_scale), "betas": betas}
 
 
