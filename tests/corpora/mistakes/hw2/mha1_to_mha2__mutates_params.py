@@ -2,7 +2,6 @@
 
 mistake: mha1_to_mha2: mutates_params
 source: 000_ff2b2f8a8d165fc7.txt, problem 4
-undetected: yes
 """
 import torch
 
