@@ -186,7 +186,7 @@ def _exact_trace(f, z, s):
 
 def _log_density(f, x, nu, n_steps, *, trace_sign=-1.0, constant=True, method="rk4",
                  forward=False, exact_trace=False, at_x=False, negate=False, field_time=None,
-                 stage_time_sign=-1.0):
+                 stage_time_sign=-1.0, stages_at_start=False):
     def dynamics(s, state):
         z = state[0]
         s_field = s if field_time is None else field_time(s)
@@ -205,6 +205,14 @@ def _log_density(f, x, nu, n_steps, *, trace_sign=-1.0, constant=True, method="r
         if method == "euler":
             slope = dynamics(s, state)
             state = tuple(y + (s_next - s) * k_ for y, k_ in zip(state, slope))
+        elif stages_at_start:  # the RK4 weights, but every stage evaluated at the step's start time
+            h = s_next - s
+            k1 = dynamics(s, state)
+            k2 = dynamics(s, tuple(y + h / 2 * k_ for y, k_ in zip(state, k1)))
+            k3 = dynamics(s, tuple(y + h / 2 * k_ for y, k_ in zip(state, k2)))
+            k4 = dynamics(s, tuple(y + h * k_ for y, k_ in zip(state, k3)))
+            state = tuple(y + h / 6 * (a + 2 * b + 2 * c + d)
+                          for y, a, b, c, d in zip(state, k1, k2, k3, k4))
         elif stage_time_sign > 0:  # state stepped by h = s_next - s < 0, stage times by +|h|
             h = s_next - s
             k1 = dynamics(s, state)
@@ -283,6 +291,13 @@ def ffjord_log_density__field_time_reversed(f, x, nu, n_steps):  # noqa: D103
                "s = 0), not at s + |h|/2 and s + |h|.", P3)
 def ffjord_log_density__stage_time_sign(f, x, nu, n_steps):  # noqa: D103
     return _log_density(f, x, nu, n_steps, stage_time_sign=1.0)
+
+
+@misconception("hw1", "ffjord_log_density", "Every RK4 stage evaluated at the step's start time",
+               "The field depends on s: the four stages of classical RK4 are evaluated at s, s + h/2, "
+               "s + h/2 and s + h (h = -1/n_steps here), not all at s.", P3)
+def ffjord_log_density__stages_at_start(f, x, nu, n_steps):  # noqa: D103
+    return _log_density(f, x, nu, n_steps, stages_at_start=True)
 
 
 # -- ffjord_adjoint_grad -----------------------------------------------------------------------
@@ -685,6 +700,8 @@ def _sample(x_T, ts, score, lam, noise, *, noise_scale="sqrt", drift_factor=None
             scale = math.sqrt((1 - lam / 2) * h)
         elif noise_scale == "no_h":
             scale = math.sqrt(1 - lam)
+        elif noise_scale == "h_outside_sqrt":
+            scale = math.sqrt(1 - lam) * h
         else:  # "no_lam"
             scale = math.sqrt(h)
         x = x + step_sign * h * drift + scale * noise[k]
@@ -755,6 +772,29 @@ def reverse_sde_sample__drift_ignores_lam(x_T, ts, score, lam, noise):  # noqa: 
                "sqrt((1 - lam) h) noise[k].", P7)
 def reverse_sde_sample__noise_no_h(x_T, ts, score, lam, noise):  # noqa: D103
     return _sample(x_T, ts, score, lam, noise, noise_scale="no_h")
+
+
+@misconception("hw1", "reverse_sde_sample", "Noise sqrt(1 - lam) h: the step h outside the square root",
+               "A Brownian increment over a step h has standard deviation sqrt(h), so the noise term is "
+               "sqrt((1 - lam) h) noise[k], not sqrt(1 - lam) h noise[k].", P7)
+def reverse_sde_sample__h_outside_sqrt(x_T, ts, score, lam, noise):  # noqa: D103
+    return _sample(x_T, ts, score, lam, noise, noise_scale="h_outside_sqrt")
+
+
+
+
+@misconception("hw1", "backprop_v2", "The loop over nodes skips out, so out never passes its gradient on",
+               "In version 2 every node, out included, pushes grad[v] @ jac[(u, v)] to each parent u; a "
+               "reversed loop that starts at the node before out (nodes[-2]) never leaves out.", P4)
+def backprop_v2__out_skipped(nodes, edges, jac, out):  # noqa: D103
+    dims = _dims(edges, jac, out)
+    grad = {v: torch.zeros((1, dims[v]), dtype=torch.float64) for v in nodes}
+    grad[out] = torch.ones((1, 1), dtype=torch.float64)
+    for v in reversed([n for n in nodes if n != out]):
+        for u, b in edges:
+            if b == v:
+                grad[u] = grad[u] + grad[v] @ jac[(u, v)]
+    return grad
 
 
 del _version, _name, _loop

@@ -77,6 +77,15 @@ def ddpm_posterior__missing_sqrt(x_t, x0, betas, t):  # noqa: D103
     return mean, (1 - abar_prev) / (1 - abar_t) * beta_t
 
 
+@misconception("hw2", "ddpm_posterior", "Square root missing on abar_{t-1} in the x_0 coefficient",
+               "The x_0 coefficient of mu_tilde_t is sqrt(abar_{t-1}) beta_t / (1 - abar_t): the forward "
+               "mean scales x_0 by the square root of abar_{t-1}.", P1)
+def ddpm_posterior__abar_prev_no_sqrt(x_t, x0, betas, t):  # noqa: D103
+    beta_t, abar_t, abar_prev = _sched(betas, t)
+    mean = (abar_prev * beta_t * x0 + (1 - beta_t).sqrt() * (1 - abar_prev) * x_t) / (1 - abar_t)
+    return mean, (1 - abar_prev) / (1 - abar_t) * beta_t
+
+
 @misconception("hw2", "ddpm_posterior", "Variance ratio inverted: (1 - abar_t)/(1 - abar_{t-1}) beta_t",
                "beta_tilde_t = (1 - abar_{t-1}) / (1 - abar_t) beta_t is smaller than beta_t: the posterior "
                "knows x_0, so it is narrower than the forward step (and 0 at t = 1).", P1)
@@ -150,6 +159,14 @@ def ddpm_posterior_mean_from_score__abar(x_t, score, betas, t):  # noqa: D103
     return (x_t + beta_t * score) / abar_t.sqrt()
 
 
+@misconception("hw2", "ddpm_posterior_mean_from_score", "Cumulative 1 - abar_t and abar_t for beta_t and alpha_t",
+               "The posterior mean undoes one forward step: (x_t + beta_t score) / sqrt(1 - beta_t) with the "
+               "one-step beta_t, not the variance 1 - abar_t and mean factor sqrt(abar_t) of q(x_t | x_0).", P1)
+def ddpm_posterior_mean_from_score__cumulative(x_t, score, betas, t):  # noqa: D103
+    _, abar_t, _ = _sched(betas, t)
+    return (x_t + (1 - abar_t) * score) / abar_t.sqrt()
+
+
 @misconception("hw2", "ddpm_posterior_mean_from_score", "beta_tilde_t used in place of beta_t",
                "The formula of problem 1 multiplies the score by the forward variance beta_t.", P1)
 def ddpm_posterior_mean_from_score__beta_tilde(x_t, score, betas, t):  # noqa: D103
@@ -213,6 +230,14 @@ def ddpm_posterior_mean_from_score__zero_indexed(x_t, score, betas, t):  # noqa:
 def ddim_step__sigma_forgotten(x_next, x0, alpha_t, alpha_next, sigma_next, noise):  # noqa: D103
     return (math.sqrt(alpha_t) * x0 + math.sqrt(1 - alpha_t) / math.sqrt(1 - alpha_next)
             * (x_next - math.sqrt(alpha_next) * x0) + sigma_next * noise)
+
+
+@misconception("hw2", "ddim_step", "sigma_{t+1} instead of sigma_{t+1}^2 under the square root",
+               "The direction coefficient is sqrt(1 - alpha_t - sigma_{t+1}^2) / sqrt(1 - alpha_{t+1}): "
+               "the variance sigma_{t+1}^2 is removed from 1 - alpha_t, not the standard deviation.", P2)
+def ddim_step__sigma_not_squared(x_next, x0, alpha_t, alpha_next, sigma_next, noise):  # noqa: D103
+    coef = math.sqrt(max(1 - alpha_t - sigma_next, 0.0)) / math.sqrt(1 - alpha_next)
+    return math.sqrt(alpha_t) * x0 + coef * (x_next - math.sqrt(alpha_next) * x0) + sigma_next * noise
 
 
 @misconception("hw2", "ddim_step", "Noise term sigma_{t+1} eps left out",
@@ -315,6 +340,13 @@ def ddim_forward_process__x_T_variance(x0, alphas, sigmas, noise):  # noqa: D103
                "but not the specified path.", P2)
 def ddim_forward_process__noise_loop_order(x0, alphas, sigmas, noise):  # noqa: D103
     return ddim.ddim_forward_process(x0, alphas, sigmas, noise.flip(0))
+
+
+@misconception("hw2", "ddim_forward_process", "noise[t] used in the step to X_t instead of noise[t-1]",
+               "The contract ties noise[t-1] to X_t (0-indexed rows); indexing with t reuses X_{t+1}'s "
+               "noise in the step to X_t and never uses noise[0].", P2)
+def ddim_forward_process__noise_index(x0, alphas, sigmas, noise):  # noqa: D103
+    return _forward(x0, alphas, sigmas, noise, ddim.ddim_step, noise_shift=1)
 
 
 @misconception("hw2", "ddim_forward_process", "Noise term sigma_{t+1} eps left out of the steps",
@@ -421,6 +453,13 @@ def ddim_sample__no_noise(eps_model, x_T, alphas, sigmas, noise):  # noqa: D103
                "The step X_t -> X_{t-1} uses sigma_t = sigmas[t-1] (sigmas[0] is unused).", P2)
 def ddim_sample__sigma_index(eps_model, x_T, alphas, sigmas, noise):  # noqa: D103
     return _sample(eps_model, x_T, alphas, sigmas, noise, sigma_shift=1)
+
+
+@misconception("hw2", "ddim_sample", "Cumulative alphas multiplied up again (torch.cumprod(alphas))",
+               "In DDIM's notation alphas[t-1] is already the cumulative alpha_t (abar_t of DDPM); taking "
+               "their cumulative product again treats them as one-step factors.", P2)
+def ddim_sample__alphas_cumprod_again(eps_model, x_T, alphas, sigmas, noise):  # noqa: D103
+    return _sample(eps_model, x_T, torch.cumprod(alphas, 0), sigmas, noise)
 
 
 # -- ou_coefficients ---------------------------------------------------------------------------
@@ -763,6 +802,14 @@ def mha_param_counts__w_o_without_h(d_Q, d_K, d_V, d_attn, d_head, d_out, H):  #
 def mha_param_counts__qk_shared(d_Q, d_K, d_V, d_attn, d_head, d_out, H):  # noqa: D103
     return (d_Q * d_attn + d_K * d_attn + H * d_V * d_head + H * d_head * d_out,
             d_Q * d_attn + d_K * d_attn + H * d_V * d_out)
+
+
+@misconception("hw2", "mha_param_counts", "Per-head projections W_Q, W_K, W_V counted once, not H times",
+               "Each of the H heads has its own W_Q^h, W_K^h and W_V^h, so each count is H times the "
+               "per-head size (W_O is counted once, with H d_head d_out entries).", P4)
+def mha_param_counts__no_head_factor(d_Q, d_K, d_V, d_attn, d_head, d_out, H):  # noqa: D103
+    return (d_Q * d_attn + d_K * d_attn + d_V * d_head + H * d_head * d_out,
+            d_Q * d_attn + d_K * d_attn + d_V * d_out)
 
 
 @misconception("hw2", "mha_param_counts", "Biases counted",

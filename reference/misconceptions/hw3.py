@@ -282,6 +282,15 @@ def ddpm_prior_kl__log_not_times_d(x0, betas):  # noqa: D103
     return 0.5 * (d * v + abar * (x0**2).sum(dim=1) - d - torch.log(v))
 
 
+@misconception("hw3", "ddpm_prior_kl", "Per-coordinate terms counted once: no factor d",
+               "In d dimensions KL(N(m, v I) || N(0, I)) = (d v + |m|^2 - d - d log v) / 2: the variance, "
+               "constant and log terms each appear once per coordinate.", P2_3)
+def ddpm_prior_kl__no_d(x0, betas):  # noqa: D103
+    abar = alphas_cumprod(betas)[-1]
+    v = 1 - abar
+    return 0.5 * (v + abar * (x0**2).sum(dim=1) - 1 - torch.log(v))
+
+
 @misconception("hw3", "ddpm_prior_kl", "Standard deviation sqrt(1 - abar_T) used as the variance",
                "q(x_T | x_0) has covariance (1 - abar_T) I; sqrt(1 - abar_T) is its standard deviation.",
                P2_3)

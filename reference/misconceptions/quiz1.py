@@ -50,6 +50,14 @@ def sample_z__one_step(z0, alpha, ell, noise):  # noqa: D103
 
 
 @misconception(
+    "quiz1", "sample_z", "One level too few: alpha^(l-1)",
+    "z_l is l steps from z_0: alpha^l z_0 + sqrt(1 - alpha^(2l)) eps; z_0 is the clean image, not z_1.",
+    P1A)
+def sample_z__one_level_too_few(z0, alpha, ell, noise):  # noqa: D103
+    return _noised(z0, alpha ** (ell - 1), 1 - alpha ** (2 * (ell - 1)), noise)
+
+
+@misconception(
     "quiz1", "sample_z",
     "Variance 1 - alpha^(2l) used as the noise scale",
     "A N(0, v) draw is sqrt(v) times a standard normal: the noise term is sqrt(1 - "
@@ -128,6 +136,14 @@ def sample_z_forward__one_step(z_ell, alpha, k, noise):  # noqa: D103
 
 
 @misconception(
+    "quiz1", "sample_z_forward", "Mean alpha z_l instead of alpha^k z_l",
+    "k steps shrink the mean k times: E[z_{l+k} | z_l] = alpha^k z_l (the noise scale "
+    "sqrt(1 - alpha^(2k)) goes with it).", P1B)
+def sample_z_forward__mean_one_step(z_ell, alpha, k, noise):  # noqa: D103
+    return _noised(z_ell, alpha, 1 - alpha ** (2 * k), noise)
+
+
+@misconception(
     "quiz1", "sample_z_forward",
     "Variance 1 - alpha^(2k) used as the noise scale",
     "The noise term is sqrt(1 - alpha^(2k)) eps.",
@@ -203,6 +219,14 @@ def ou_sample__mean_exp_minus_2t(w0, t, noise):  # noqa: D103
     P1D)
 def ou_sample__hw2_ou(w0, t, noise):  # noqa: D103
     return math.exp(-t / 2) * w0 + math.sqrt(1 - math.exp(-t)) * noise
+
+
+@misconception(
+    "quiz1", "ou_sample", "Mean exp(-t/2) w(0) instead of exp(-t) w(0)",
+    "For dw = -w dt + sqrt(2) dB the mean decays as exp(-t) (hw2's process dX = -X/2 dt + dW decays as "
+    "exp(-t/2)); the noise scale sqrt(1 - exp(-2t)) goes with exp(-t).", P1D)
+def ou_sample__mean_half_rate(w0, t, noise):  # noqa: D103
+    return math.exp(-t / 2) * w0 + math.sqrt(1 - math.exp(-2 * t)) * noise
 
 
 @misconception(
