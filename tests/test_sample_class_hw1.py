@@ -27,13 +27,13 @@ HW1_POINTS = {"tweedie_posterior_mean": 10, "gaussian_kl": 8, "ffjord_log_densit
 HW1_EXPECTED = {
     "marie_curie": {},  # vectorised torch, adjoint
     "emil_artin": {},  # notebook, loops, NumPy returns, product-rule Fokker-Planck scheme, autograd
-    "henri_poincare": {"gaussian_kl": (1.5, "partial")},  # the public sigma0 == sigma1 case passes
+    "henri_poincare": {"gaussian_kl": (0.0, "failed")},  # right only where sigma0 == sigma1: no hidden pass
     "srinivasa_ramanujan": {"tweedie_posterior_mean": (0.0, "failed")},  # no case has Sigma^2 = I
     "felix_klein": {"ffjord_log_density": (0.0, "failed")},  # its separate adjoint is right
-    "bernhard_riemann": {"backprop_v2": (1.5, "partial")},  # the one-edge graph passes
+    "bernhard_riemann": {"backprop_v2": (0.0, "failed")},  # right only on the one-edge graph (degenerate)
     "joseph_fourier": {"fokker_planck_rhs": (0.0, "failed")},  # O(1) error, order ~0
-    "niels_abel": {"ve_sde_sample": (1.5, "partial")},  # K = 1 from sigma_0 = 0 passes
-    "evariste_galois": {"reverse_sde_drift": (1.0, "partial")},  # lam = 0 passes
+    "niels_abel": {"ve_sde_sample": (0.0, "failed")},  # right only for K = 1 from sigma_0 = 0: no hidden pass
+    "evariste_galois": {"reverse_sde_drift": (0.0, "failed")},  # right only at lam = 0: no hidden pass
     # lam = 1 (no noise): the hidden lam = 1 case (1.5) and the lam = 1 statistical case (2)
     "leonhard_euler": {"reverse_sde_sample": (3.5, "partial")},
 }

@@ -27,13 +27,13 @@ HW2_EXPECTED = {
     "emmy_noether": {},
     "grace_hopper": {},
     "alan_turing": {"ddpm_posterior": (0.0, "failed")},
-    "blaise_pascal": {"ddpm_posterior": (2.0, "partial")},  # abar_{t-1} = abar_t is harmless only at t = 1
-    "david_hilbert": {"ddim_step": (1.5, "partial"), "ddim_forward_process": (1.5, "partial")},  # sigma = 0 cases pass
+    "blaise_pascal": {"ddpm_posterior": (0.0, "failed")},  # right only at t = 1, where (x0, 0) is right too
+    "david_hilbert": {"ddim_step": (0.0, "failed"), "ddim_forward_process": (0.0, "failed")},  # right only at sigma = 0
     "sophie_germain": {"mha_param_counts": (0.0, "failed")},
     "john_nash": {f: (0.0, "error") for f in HW2_POINTS},
     "kurt_goedel": {"dsm_loss": (0.0, "timeout")},
     "hedy_lamarr": {"ou_coefficients": (0.0, "failed"), "dsm_loss": (0.0, "failed")},
-    "pierre_laplace": {"mha1": (2.0, "partial"), "mha2": (1.5, "partial")},  # L = 1 is immune to the softmax axis
+    "pierre_laplace": {"mha1": (0.0, "failed"), "mha2": (0.0, "failed")},  # right only for L = 1: no hidden pass
     "rene_descartes": {"ddpm_posterior_mean_from_score": (0.0, "failed")},
 }
 

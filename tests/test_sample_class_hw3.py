@@ -25,7 +25,7 @@ HW3_EXPECTED = {
     "paul_dirac": {},  # NumPy loops, np.ndarray returns, Python-float losses, per-sample Jacobians
     "max_planck": {"ddpm_q_sample": (0.0, "failed")},  # abar_{t-1}: wrong at every t, t = 1 included
     # sqrt(abar_t) for sqrt(alpha_t) is right at t = 1: the public t = 1 case (2.5 of 5) passes
-    "wolfgang_pauli": {"posterior_mean_from_eps": (2.5, "partial")},
+    "wolfgang_pauli": {"posterior_mean_from_eps": (0.0, "failed")},  # right only at t = 1: no hidden pass
     "erwin_schroedinger": {"ddpm_eps_loss_weight": (0.0, "failed")},  # factor 2 at every t
     "werner_heisenberg": {"ddpm_prior_kl": (0.0, "failed")},
     "enrico_fermi": {"implicit_score_matching_loss": (0.0, "failed")},  # incl. ISM = ESM - d/2

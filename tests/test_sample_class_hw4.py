@@ -40,7 +40,7 @@ HW4_EXPECTED = {
         "toy_ddpm_sample": (6.5, "partial"),
     },
     "florence_nightingale": {"dpo_loss": (0.0, "failed")},  # losses and their gradient
-    "harald_cramer": {"plackett_luce_logprob": (2.5, "partial")},  # K = 1 is immune
+    "harald_cramer": {"plackett_luce_logprob": (0.0, "failed")},  # right only for K = 1, where 0 is right too
     "william_gosset": {"optimal_policy": (0.0, "failed")},
     "ronald_fisher": {"dpo_loss": (9.0, "partial")},  # values right, gradient check (5) lost
     "karl_pearson": {"dpo_grad_weight": (0.0, "failed")},
@@ -53,7 +53,7 @@ HW4_NAMED = {
     "florence_nightingale": {"dpo_loss": "sign_flipped"},
     "harald_cramer": {"plackett_luce_logprob": "all_j"},
     "william_gosset": {"optimal_policy": "dim0"},
-    "ronald_fisher": {"dpo_loss": "detached"},
+    "ronald_fisher": {"dpo_loss": "detached_from_autograd"},
     "karl_pearson": {"dpo_grad_weight": "sign"},
 }
 

@@ -28,10 +28,10 @@ QUIZ1_POINTS = {
 QUIZ1_EXPECTED = {
     "katherine_johnson": {},
     "dorothy_vaughan": {},  # NumPy loops, np.ndarray returns, assert and print cells
-    "mary_jackson": {"sample_z": (2.0, "partial")},  # ell = 0 is immune (public 1 of 3)
-    "john_von_neumann": {"ou_sample": (3.0, "partial")},  # t = 0 is immune (public 1 of 2)
+    "mary_jackson": {"sample_z": (0.0, "failed")},  # right only at ell = 0, where z0 handed back is right too
+    "john_von_neumann": {"ou_sample": (0.0, "failed")},  # right only at t = 0, where w0 handed back is right too
     "norbert_wiener": {"ou_euler_step": (0.0, "failed")},
-    "andrey_kolmogorov": {"optimal_denoiser_at_L": (2.5, "partial")},  # M = 1: median = mean
+    "andrey_kolmogorov": {"optimal_denoiser_at_L": (0.0, "failed")},  # right only for M = 1 (the image handed back)
     "claude_shannon": {"cvae_loss": (0.0, "failed")},
     "kiyosi_ito": {"cvae_loss": (0.0, "failed")},
 }

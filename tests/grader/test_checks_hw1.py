@@ -88,7 +88,9 @@ def test_roster_partial_credit_comes_from_the_documented_cases(rubrics):
         return [r.score for r in results(function, name)]
 
     assert scores("gaussian_kl", "swapped") == [1.5, 0.0]  # sigma0 == sigma1 case
-    assert scores("backprop_v2", "forward_order") == [1.5, 0.0]  # the one-edge graph
+    # right on the one-edge graph only, whose gradients are the jacobian handed back: a degenerate
+    # case that counts only together with an informative one (grader/judge/trivial.py)
+    assert scores("backprop_v2", "forward_order") == [0.0, 0.0]
     assert scores("ve_sde_sample", "sqrt_difference") == [1.5, 0.0, 0.0]  # K = 1, sigma_0 = 0
     assert scores("reverse_sde_drift", "one_minus_lam") == [1.0, 0.0]  # lam = 0
     sampler = results("reverse_sde_sample", "noise_no_sqrt")

@@ -148,3 +148,46 @@ def test_every_elementwise_check_has_an_informative_case():
                     if all(trivial_match(reference_value(ctx, p), p.args) for p in planned):
                         empty.append(f"{assignment} {fn.name} / {check.name} ({student})")
     assert not empty, empty
+
+
+TRIVIAL_MODULE = '''
+import torch
+
+
+def _first(args):
+    for a in args:
+        if isinstance(a, torch.Tensor):
+            return a
+    return torch.zeros(())
+
+
+def _make(name, kind):
+    def f(*args):
+        first = _first(args)
+        return torch.zeros_like(first) if kind == "zeros" else first
+    f.__name__ = name
+    return f
+
+
+for _name in {names!r}:
+    globals()[_name] = _make(_name, {kind!r})
+'''
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["zeros", "first input"])
+@pytest.mark.parametrize("assignment", sorted(RUBRICS))
+def test_trivial_submissions_score_zero_through_the_sandbox(assignment, kind, tmp_path):
+    """A whole submission of trivial functions, graded as students are, scores 0 everywhere."""
+    from grader.discover import Submission, sha256_file
+    from grader.execute import Limits
+    from grader.pipeline import grade_submission
+
+    rubric = RUBRICS[assignment]
+    path = tmp_path / "trivial_student.py"
+    path.write_text(TRIVIAL_MODULE.format(names=rubric.function_names, kind=kind))
+    sub = Submission(assignment, path.stem, path, path, "module", sha256_file(path), path.name)
+    doc = grade_submission(sub, rubric, Limits(call_timeout=10.0))
+    assert not doc["errors"], doc["errors"]
+    earned = {i["function"]: i["score"] for i in doc["items"] if i["score"] > 0}
+    assert doc["score"] == 0, earned
