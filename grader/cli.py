@@ -263,7 +263,8 @@ def check_command(file: Path, assignment: str, timeout: float, rubrics_dir: Path
             if item.get("misconception"):
                 click.echo(f"    hint: {item['misconception']['title']}")
     click.echo(f"Public checks: {doc['score']:g} / {doc['max_score']:g}. Hidden checks run on other "
-               "inputs when your submission is graded.")
+               "inputs when your submission is graded; a function's public points count only if it "
+               "also passes some of its hidden checks.")
 
 
 @cli.command("report")

@@ -23,7 +23,7 @@ from grader.execute import CallOutcome, Limits, LoadReply, Sandbox
 from grader.isolation import detect
 from grader.judge.checks import CHECK_KINDS, CallRecord, CheckContext, CheckResult, PlannedCall
 from grader.judge.diagnose import Evidence, name_misconception
-from grader.judge.scoring import require_hidden
+from grader.judge.scoring import forbid_mutation, require_hidden
 from grader.load import LoadedSource, load_source
 from grader.manual import apply_manual, manual_scores_of
 from grader.record import SCHEMA_VERSION, read_result, result_path, write_json_atomic
@@ -178,7 +178,7 @@ def _grade_function(sandbox: Sandbox, fn: FunctionRubric, rubric: Rubric, sub: S
         calls = kind.plan(ctx)
         records = _run_check(sandbox, ctx, calls, names, check.timeout or timeout, stop)
         try:
-            result = kind.judge(ctx, records)
+            result = forbid_mutation(kind.judge(ctx, records), records)
         except Exception as exc:  # noqa: BLE001 - a grader bug must not stop the class
             result = CheckResult(check.name, check.kind, check.visibility, "error", 0.0, check.points,
                                  [f"{GRADER_BUG}: {type(exc).__name__}: {exc}"])

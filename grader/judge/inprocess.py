@@ -14,6 +14,7 @@ from typing import Any
 
 from grader.execute import CallOutcome
 from grader.judge.checks import CHECK_KINDS, CallRecord, CheckContext, CheckKind, CheckResult, materialise
+from grader.judge.scoring import forbid_mutation
 from grader.rubric import Rubric
 from grader.sandbox.child import _gradient_probe, snapshot_inputs
 from grader.sandbox.codec import to_wire
@@ -91,7 +92,8 @@ def run_check(rubric: Rubric, function: str, check_name: str, impl: Callable[...
     ctx = CheckContext(rubric.assignment, student, fn, check, rubric.reference_function(function),
                        lambda o: str(o.error))
     kind = CHECK_KINDS[check.kind]
-    return kind.judge(ctx, records_for(ctx, kind, impl))
+    records = records_for(ctx, kind, impl)
+    return forbid_mutation(kind.judge(ctx, records), records)
 
 
 def total_score(rubric: Rubric, function: str, impl: Callable[..., Any], student: str = "test_student") -> float:

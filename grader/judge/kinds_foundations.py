@@ -39,6 +39,7 @@ from grader.judge.checks import (
     Elementwise,
     Outcome,
     PlannedCall,
+    float32_tier,
     summarise,
 )
 from grader.judge.compare import compare
@@ -177,7 +178,7 @@ class TweedieExactPosterior(Elementwise):
             with torch.no_grad():
                 exact = mixture_posterior_mean(args["score"].params, args["y"])
             result = compare(decode_value(to_wire(exact)), record.value, rtol=ctx.check.rtol,
-                             atol=ctx.check.atol, what="posterior mean")
+                             atol=ctx.check.atol, what="posterior mean", float32=float32_tier(ctx, None))
             acc.notes.extend(result.notes)
             if result.ok:
                 acc.ok()
@@ -290,7 +291,8 @@ class FFJORDAutogradGrad(Elementwise):
             scale = max(float(e.abs().max()) for e in expected)
             rtol = ctx.check.rtol
             result = compare(decode_value(to_wire(expected)), record.value, rtol=rtol,
-                             atol=max(ctx.check.atol, rtol * scale), names=names)
+                             atol=max(ctx.check.atol, rtol * scale), names=names,
+                             float32=float32_tier(ctx, None))
             acc.notes.extend(result.notes)
             if result.ok:
                 acc.ok()

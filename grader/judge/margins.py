@@ -65,6 +65,10 @@ def _part(value: Value, key: int | str) -> Value:
     return None
 
 
+def _squeezed(shape: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(n for n in shape if n != 1)
+
+
 def case_ratio(expected: Value, wrong: Value, check: Check, tier: Float32Tier | None,
                expected32: Value = None, reference: Value = None) -> float:
     """Largest ``|wrong - expected| / allowed`` over all output elements of one case.
@@ -111,8 +115,8 @@ def case_ratio(expected: Value, wrong: Value, check: Check, tier: Float32Tier | 
         return max((case_ratio(_part(expected, k), _part(wrong, k), check, tier, _part(expected32, k),
                                _part(reference, k)) for k in keys), default=0.0)
     exp, got = as_array(expected), as_array(wrong)
-    if exp is None or got is None or exp.data.size != got.data.size:
-        return math.inf
+    if exp is None or got is None or _squeezed(exp.data.shape) != _squeezed(got.data.shape):
+        return math.inf  # as in compare: only singleton dimensions may differ
     e, w = exp.data, got.data.reshape(exp.data.shape)
     if not np.all(np.isfinite(w[np.isfinite(e)])):
         return math.inf

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import dataclasses
 
-from grader.judge.checks import CheckResult
+from grader.judge.checks import CallRecord, CheckResult
 
-__all__ = ["require_hidden"]
+__all__ = ["forbid_mutation", "require_hidden"]
 
-HIDDEN_REQUIRED = ("public checks count only when the function also passes hidden inputs, and it "
-                   "passed none: an answer that does not depend on the inputs earns nothing.")
+HIDDEN_REQUIRED = ("public points withheld: a function earns its public points only when it also passes "
+                   "at least one of its hidden checks (drawn per student, so that answers copied from the "
+                   "problem set earn nothing), and this one passed none.")
 
 
 def require_hidden(checks: list[CheckResult]) -> list[CheckResult]:
@@ -45,3 +46,30 @@ def require_hidden(checks: list[CheckResult]) -> list[CheckResult]:
             c = dataclasses.replace(c, score=0.0, outcome="failed", messages=[HIDDEN_REQUIRED, *c.messages])
         out.append(c)
     return out
+
+
+def forbid_mutation(result: CheckResult, records: list[CallRecord]) -> CheckResult:
+    """No points from a check any of whose calls modified an input in place (contract, conventions).
+
+    Elementwise checks already fail each such case; statistical and property
+    checks judge laws of the outputs, which an in-place update can leave
+    right, so the rule is applied here once for every kind.
+
+    Parameters
+    ----------
+    result : CheckResult
+        The judged check.
+    records : list of CallRecord
+        Its calls.
+
+    Returns
+    -------
+    CheckResult
+        ``result``, or a copy with score 0 and a message naming the inputs.
+    """
+    mutated = sorted({name for r in records if r.outcome.status == "ok" for name in r.outcome.mutated})
+    if not mutated or result.score == 0:
+        return result
+    message = (f"modified its input(s) {', '.join(mutated)} in place; the contract forbids changing "
+               "inputs, so this check earns nothing.")
+    return dataclasses.replace(result, score=0.0, outcome="failed", messages=[message, *result.messages])

@@ -65,7 +65,8 @@ def gaussian_test(z: np.ndarray, alpha: float) -> tuple[bool, str]:
     lo, hi = stats.chi2.ppf(alpha / 4, n), stats.chi2.isf(alpha / 4, n)
     ok = abs(mean_stat) <= q and lo <= ss <= hi
     text = (f"standardised mean {z.mean():+.4f} (accepted within +/-{q / math.sqrt(n):.4f}), "
-            f"variance {ss / n:.4f} (accepted in [{lo / n:.4f}, {hi / n:.4f}]) over {n:,} values")
+            f"standardised variance {ss / n:.4f}, i.e. the measured variance over the expected one "
+            f"(accepted in [{lo / n:.4f}, {hi / n:.4f}]) over {n:,} values")
     return ok, text
 
 
