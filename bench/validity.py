@@ -8,7 +8,11 @@ misconception library, grades it through the real sandbox, and prints
 * naming: the fraction of detected wrong functions whose misconception was
   named correctly (target >= 90%);
 * the false-failure rate of every statistical or property check over many
-  seeds on the reference (target: no failure in 200 seeds).
+  seeds on the reference (target: no failure in 200 seeds);
+* the same figures on the independent corpora of ``tests/corpora`` (correct
+  submissions in the style of public codebases, and single-mistake
+  submissions written from the problem sets without the catalogue), graded
+  through the real sandbox: the honest naming rate.
 
 The corpus, per assignment:
 
@@ -189,6 +193,55 @@ def statistical_false_failures(rubrics: dict[str, Rubric], seeds: int) -> list[t
     return rows
 
 
+def independent_corpus(rubrics: dict[str, Rubric], args: argparse.Namespace, summary: dict,
+                       corpus: str = "mistakes") -> bool:
+    """Grade a corpus of tests/corpora (written from the problem sets, not the catalogue); print its figures.
+
+    ``corpus`` is ``"mistakes"`` (the development corpus, graded with the
+    correct public-style submissions) or ``"heldout"``. Returns whether its
+    targets are met: every correct submission at full marks, no mistake
+    named wrongly, >= 90% of detected mistakes named right.
+    """
+    from tests.corpora import correct, grade_file, mistakes
+
+    limits = Limits(call_timeout=args.timeout)  # no reference imports: the real sandbox
+    start = time.perf_counter()
+    items = [m for m in mistakes(corpus) if m.assignment in rubrics]
+    good = [(a, p) for a, paths in correct().items() if a in rubrics for p in paths] if corpus == "mistakes" else []
+    with ThreadPoolExecutor(args.workers) as pool:
+        docs = list(pool.map(lambda m: grade_file(m.path, m.assignment, rubrics[m.assignment], limits,
+                                                  m.function)["items"][0], items))
+        good_docs = list(pool.map(lambda ap: grade_file(ap[1], ap[0], rubrics[ap[0]], limits), good))
+    seconds = time.perf_counter() - start
+    lost = [(a, p, d) for (a, p), d in zip(good, good_docs)
+            if any(i["score"] < i["max_score"] for i in d["items"] if i["status"] != "missing")]
+    detected = [(m, d) for m, d in zip(items, docs) if d["score"] < d["max_score"]]
+    named = [(m, (d["misconception"] or {}).get("name")) for m, d in detected]
+    right = [m for m, n in named if n in m.names]
+    wrong = [(m, n) for m, n in named if n is not None and n not in m.names]
+    print(f"independent corpus tests/corpora/{corpus}: {len(good)} correct and {len(items)} single-mistake "
+          f"submissions graded in {seconds:.0f} s")
+    if good:
+        print(f"    correct submissions that lost credit: {len(lost)} of {len(good)}")
+    for a, p, d in lost:
+        print(f"        {a}/{p.stem}: " + ", ".join(f"{i['function']} {i['score']:g}/{i['max_score']:g}"
+                                                   for i in d["items"] if i["score"] < i["max_score"]
+                                                   and i["status"] != "missing"))
+    print(f"    mistakes detected: {len(detected)} of {len(items)}")
+    for m, d in zip(items, docs):
+        if d["score"] >= d["max_score"]:
+            print(f"        undetected: {m.assignment}/{m.student}: {m.description}")
+    rate = 100 * len(right) / max(len(detected), 1)
+    print(f"    named correctly: {len(right)} of {len(detected)} detected ({rate:.1f}%); "
+          f"named wrongly: {len(wrong)}; unnamed: {len(detected) - len(right) - len(wrong)}")
+    for m, n in named:
+        if n not in m.names:
+            print(f"        {m.assignment}/{m.student}: named {n}, right {list(m.names) or 'none catalogued'}")
+    summary[f"independent_{corpus}"] = dict(correct=len(good), lost=len(lost), mistakes=len(items),
+                                            detected=len(detected), named=len(right), misnamed=len(wrong))
+    return not lost and not wrong and len(right) >= 0.9 * len(detected)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns 0 when every target is met."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -199,6 +252,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--skip-corpus", action="store_true")
     parser.add_argument("--skip-stats", action="store_true")
+    parser.add_argument("--skip-independent", action="store_true",
+                        help="skip the corpora of tests/corpora (written without the catalogue)")
     args = parser.parse_args(argv)
 
     rubrics = load_rubrics()
@@ -244,6 +299,9 @@ def main(argv: list[str] | None = None) -> int:
                        false_negatives=len(false_negatives), detection=detection, naming=naming,
                        seconds=seconds)
         ok &= not broken and not false_negatives and detection >= 0.98 and naming >= 0.90
+    if not args.skip_independent:
+        for corpus in ("mistakes", "heldout"):
+            ok &= independent_corpus(rubrics, args, summary, corpus)
     if not args.skip_stats:
         rows = statistical_false_failures(rubrics, args.seeds)
         print(f"statistical and property checks, reference over {args.seeds} seeds:")

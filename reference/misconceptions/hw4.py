@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -546,22 +545,6 @@ def dpo_loss__no_minus(policy_chosen_logps, policy_rejected_logps, reference_cho
     cr, rr = _rewards(policy_chosen_logps, policy_rejected_logps, reference_chosen_logps,
                       reference_rejected_logps, beta)
     return F.logsigmoid(cr - rr), cr.detach(), rr.detach()
-
-
-@misconception(
-    "hw4", "dpo_loss",
-    "Losses computed in NumPy (not differentiable)",
-    "The values are right, but losses computed through .detach().numpy() carry no autograd "
-    "graph, so DPO cannot be trained with them; the contract asks for differentiable torch "
-    "losses.",
-    P2E)
-def dpo_loss__detached(policy_chosen_logps, policy_rejected_logps, reference_chosen_logps,  # noqa: D103
-                       reference_rejected_logps, beta):
-    pc, pr, rc, rr = (a.detach().numpy() for a in (policy_chosen_logps, policy_rejected_logps,
-                                                  reference_chosen_logps, reference_rejected_logps))
-    cr, rj = beta * (pc - rc), beta * (pr - rr)
-    losses = np.logaddexp(0.0, -(cr - rj))
-    return torch.from_numpy(losses), torch.from_numpy(cr), torch.from_numpy(rj)
 
 
 @misconception(
