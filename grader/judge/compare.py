@@ -86,6 +86,11 @@ def float32_deviation(expected: np.ndarray, expected32: np.ndarray | None) -> fl
         The reference computed in float64.
     expected32 : numpy.ndarray or None
         The same reference computed in float32.
+
+    Returns
+    -------
+    float
+        In the units of the output; the float32 tier allows 10 times it.
     """
     if expected32 is None or expected32.shape != expected.shape:
         return 0.0

@@ -188,7 +188,19 @@ def check_margins(rubric: Rubric, fn: FunctionRubric, check: Check, student: str
 
 
 def rubric_margins(rubric: Rubric, students: tuple[str, ...] = ("margin_student_a",)) -> list[Margin]:
-    """:func:`check_margins` for every elementwise check of a rubric (public inputs once, hidden per student)."""
+    """:func:`check_margins` for every elementwise check of a rubric.
+
+    Parameters
+    ----------
+    rubric : Rubric
+    students : tuple of str
+        Whose hidden inputs are measured; public checks are measured once.
+
+    Returns
+    -------
+    list of Margin
+        One per (check, misconception, student), in rubric order.
+    """
     out = []
     for fn in rubric.functions:
         for check in fn.checks:

@@ -139,6 +139,19 @@ def snapshot_inputs(args: list[Any], names: list[str]) -> Any:
     operation); a dict or list argument when an entry was added, removed or
     replaced (``params["W_V"] = ...`` on the caller's dict). Used by the
     sandbox child and by the in-process harness, so tests see what grading sees.
+
+    Parameters
+    ----------
+    args : list
+        The call's arguments (tensors, numbers, dicts or lists of them, objects).
+    names : list of str
+        Their parameter names, for the report.
+
+    Returns
+    -------
+    callable
+        ``changed() -> list[str]``: the names (``params['W_V']`` for nested
+        tensors) of the arguments modified since the snapshot.
     """
     import torch
 
