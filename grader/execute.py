@@ -33,12 +33,13 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
+from grader.calls import CallOutcome
 from grader.isolation import PidsCgroup, bwrap_arguments, detect
 from grader.sandbox.protocol import ProtocolError, read_frame, write_frame
 
-__all__ = ["Limits", "CallOutcome", "LoadReply", "Sandbox", "parse_limit", "preflight"]
+__all__ = ["Limits", "LoadReply", "Sandbox", "parse_limit", "preflight"]
 
 
 @dataclass(frozen=True)
@@ -122,34 +123,6 @@ class LoadReply:
     params: dict[str, Any] = field(default_factory=dict)
     errors: list[dict[str, Any]] = field(default_factory=list)
     fatal: str | None = None
-
-
-@dataclass
-class CallOutcome:
-    """Result of one function call in the sandbox.
-
-    Attributes
-    ----------
-    status : {"ok", "error", "timeout", "crash"}
-        ``crash`` means the child died (``os._exit``, a signal, a limit).
-    value : Any
-        The encoded return value when ``status == "ok"``.
-    extras : dict
-        Extra encoded results (``{"grad": [...]}`` for gradient probes).
-    mutated : list of str
-        Arguments the call modified in place.
-    error : dict or None
-        ``type``, ``message``, ``frames`` for ``error``; a message for ``crash``.
-    seconds : float
-        Wall time of the call inside the child.
-    """
-
-    status: Literal["ok", "error", "timeout", "crash"]
-    value: Any = None
-    extras: dict[str, Any] = field(default_factory=dict)
-    mutated: list[str] = field(default_factory=list)
-    error: dict[str, Any] | None = None
-    seconds: float = 0.0
 
 
 #: The folder holding this ``grader`` package: the child imports its sandbox code from

@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import grader
+from grader.calls import CallOutcome, CallRecord, PlannedCall
 from grader.discover import Submission
 from grader.errors import LoadError
-from grader.execute import CallOutcome, Limits, LoadReply, Sandbox
+from grader.execute import Limits, LoadReply, Sandbox
 from grader.isolation import detect
-from grader.judge.checks import CHECK_KINDS, CallRecord, CheckContext, CheckResult, PlannedCall
+from grader.judge.checks import CHECK_KINDS, CheckContext, CheckResult
 from grader.judge.diagnose import Evidence, name_misconception
 from grader.judge.scoring import forbid_mutation, require_hidden
 from grader.load import LoadedSource, load_source

@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from grader.judge.checks import CallRecord, CheckContext
+from grader.calls import CallRecord
+from grader.judge.checks import CheckContext
 from grader.judge.inprocess import records_for, run_check, total_score  # noqa: F401 - re-exported
 from grader.rubric import Rubric, load_rubrics
 

@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 import torch
 
-from grader.execute import CallOutcome
+from grader.calls import CallOutcome, CallRecord, PlannedCall
 from grader.judge.compare import Float32Tier, compare
 from grader.judge.trivial import trivial_match
 from grader.rubric import Check, FunctionRubric
@@ -32,8 +32,8 @@ from grader.sandbox.fixtures import build
 from grader.sandbox.protocol import Fixture
 from grader.values import Value, decode_value
 
-__all__ = ["CHECK_KINDS", "CheckContext", "CheckKind", "CheckResult", "PlannedCall",
-           "CallRecord", "derive_seed", "materialise", "reference_value", "reference_value_float32",
+__all__ = ["CHECK_KINDS", "CheckContext", "CheckKind", "CheckResult",
+           "derive_seed", "materialise", "reference_value", "reference_value_float32",
            "float32_tier", "count_informative", "Elementwise", "time_shift"]
 
 Outcome = Literal["passed", "failed", "error", "timeout"]
@@ -47,39 +47,6 @@ def derive_seed(*parts: object) -> int:
     """
     text = "\x1f".join(str(p) for p in parts)
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big") >> 1
-
-
-@dataclass
-class PlannedCall:
-    """One sandbox call a check needs.
-
-    Attributes
-    ----------
-    args : dict
-        Parameter name -> value (tensors, numbers, ``Fixture``), in order.
-    label : str
-        Description of the inputs ("N=1, d=2, t=1"), shown for public checks.
-    requires_grad : tuple of int
-        Argument positions to mark ``requires_grad`` in the child.
-    grad : dict or None
-        Gradient probe evaluated in the child (see ``Sandbox.call``).
-    """
-
-    args: dict[str, Any]
-    label: str = ""
-    requires_grad: tuple[int, ...] = ()
-    grad: dict[str, Any] | None = None
-
-
-@dataclass
-class CallRecord:
-    """A planned call, what happened in the sandbox, and the decoded value."""
-
-    planned: PlannedCall
-    outcome: CallOutcome
-    value: Value = None
-    decode_error: str | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -12,8 +12,8 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from grader.execute import CallOutcome
-from grader.judge.checks import CHECK_KINDS, CallRecord, CheckContext, CheckKind, CheckResult, materialise
+from grader.calls import CallOutcome, CallRecord
+from grader.judge.checks import CHECK_KINDS, CheckContext, CheckKind, CheckResult, materialise
 from grader.judge.scoring import forbid_mutation
 from grader.rubric import Rubric
 from grader.sandbox.child import _gradient_probe, snapshot_inputs

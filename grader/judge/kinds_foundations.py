@@ -31,17 +31,8 @@ import numpy as np
 import torch
 from scipy import stats
 
-from grader.judge.checks import (
-    CallRecord,
-    CheckContext,
-    CheckKind,
-    CheckResult,
-    Elementwise,
-    Outcome,
-    PlannedCall,
-    float32_tier,
-    summarise,
-)
+from grader.calls import CallRecord, PlannedCall
+from grader.judge.checks import CheckContext, CheckKind, CheckResult, Elementwise, Outcome, float32_tier, summarise
 from grader.judge.compare import compare
 from grader.judge.statistical import FALSE_FAILURE, _value_array, gaussian_test
 from grader.sandbox.codec import to_wire

@@ -18,7 +18,8 @@ import torch
 from scipy import stats
 from scipy.optimize import brentq
 
-from grader.judge.checks import CallRecord, CheckContext, CheckKind, CheckResult, Outcome, count_informative, summarise
+from grader.calls import CallRecord
+from grader.judge.checks import CheckContext, CheckKind, CheckResult, Outcome, count_informative, summarise
 from grader.judge.statistical import FALSE_FAILURE, _value_array
 from grader.sandbox.fixtures import build
 

@@ -50,16 +50,8 @@ from typing import Any
 
 import numpy as np
 
-from grader.judge.checks import (
-    CallRecord,
-    CheckContext,
-    CheckKind,
-    CheckResult,
-    Outcome,
-    PlannedCall,
-    float32_tier,
-    summarise,
-)
+from grader.calls import CallRecord, PlannedCall
+from grader.judge.checks import CheckContext, CheckKind, CheckResult, Outcome, float32_tier, summarise
 from grader.judge.compare import compare
 from grader.judge.statistical import FALSE_FAILURE, gaussian_test
 from grader.values import ArrayValue, SeqValue, as_array, describe

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from grader.judge.checks import CallRecord, CheckResult
+from grader.calls import CallRecord
+from grader.judge.checks import CheckResult
 
 __all__ = ["forbid_mutation", "require_hidden"]
 

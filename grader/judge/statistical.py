@@ -25,7 +25,8 @@ import math
 import numpy as np
 from scipy import stats
 
-from grader.judge.checks import CallRecord, CheckContext, CheckKind, CheckResult, Outcome, PlannedCall, summarise
+from grader.calls import CallRecord, PlannedCall
+from grader.judge.checks import CheckContext, CheckKind, CheckResult, Outcome, summarise
 from grader.values import as_array, describe
 
 __all__ = ["FALSE_FAILURE", "KINDS", "gaussian_test"]

@@ -49,7 +49,8 @@ import pytest
 import torch
 from torch import nn
 
-from grader.judge.checks import CHECK_KINDS, CheckContext, PlannedCall, reference_value
+from grader.calls import PlannedCall
+from grader.judge.checks import CHECK_KINDS, CheckContext, reference_value
 from grader.rubric import load_rubrics
 from grader.sandbox.codec import to_wire
 from grader.sandbox.fixtures import FIXTURES, build

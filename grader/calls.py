@@ -1,0 +1,77 @@
+"""The data of one sandbox call: what a check plans, what the sandbox reports, what the judge reads.
+
+Three plain dataclasses shared by the execute stage (which fills
+:class:`CallOutcome`), the judge (which plans :class:`PlannedCall` and
+reads :class:`CallRecord`) and the pipeline that joins them; none of them
+holds reference answers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from grader.values import Value
+
+__all__ = ["PlannedCall", "CallOutcome", "CallRecord"]
+
+
+@dataclass
+class PlannedCall:
+    """One sandbox call a check needs.
+
+    Attributes
+    ----------
+    args : dict
+        Parameter name -> value (tensors, numbers, ``Fixture``), in order.
+    label : str
+        Description of the inputs ("N=1, d=2, t=1"), shown for public checks.
+    requires_grad : tuple of int
+        Argument positions to mark ``requires_grad`` in the child.
+    grad : dict or None
+        Gradient probe evaluated in the child (see ``Sandbox.call``).
+    """
+
+    args: dict[str, Any]
+    label: str = ""
+    requires_grad: tuple[int, ...] = ()
+    grad: dict[str, Any] | None = None
+
+
+@dataclass
+class CallOutcome:
+    """Result of one function call in the sandbox.
+
+    Attributes
+    ----------
+    status : {"ok", "error", "timeout", "crash"}
+        ``crash`` means the child died (``os._exit``, a signal, a limit).
+    value : Any
+        The encoded return value when ``status == "ok"``.
+    extras : dict
+        Extra encoded results (``{"grad": [...]}`` for gradient probes).
+    mutated : list of str
+        Arguments the call modified in place.
+    error : dict or None
+        ``type``, ``message``, ``frames`` for ``error``; a message for ``crash``.
+    seconds : float
+        Wall time of the call inside the child.
+    """
+
+    status: Literal["ok", "error", "timeout", "crash"]
+    value: Any = None
+    extras: dict[str, Any] = field(default_factory=dict)
+    mutated: list[str] = field(default_factory=list)
+    error: dict[str, Any] | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class CallRecord:
+    """A planned call, what happened in the sandbox, and the decoded value."""
+
+    planned: PlannedCall
+    outcome: CallOutcome
+    value: Value = None
+    decode_error: str | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
