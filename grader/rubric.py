@@ -53,7 +53,7 @@ class Check(_Frozen):
     """One scored check of a function."""
 
     name: str = Field(description="Shown to the student; unique within the function.")
-    kind: str = Field(description="Key of grader.judge.checks.CHECK_KINDS.")
+    kind: str = Field(description="Key of grader.judge.kinds.CHECK_KINDS.")
     points: float = Field(gt=0, description="Points of this check; partial credit within it.")
     visibility: Literal["public", "hidden"] = Field(
         "hidden", description="Public inputs are the same for everyone and shown; hidden ones "
@@ -69,9 +69,9 @@ class Check(_Frozen):
                           "intermediates, stabilising epsilons <= 1e-8) with a note, as the "
                           "contract's conventions say; false for exact results (counts).")
     float32_rtol: float | None = Field(None, ge=0, description="Relative tolerance of the float32 "
-                                       "tier (default grader.judge.compare.FLOAT32_RTOL).")
+                                       "tier (default grader.judge.float32.FLOAT32_RTOL).")
     float32_atol: float | None = Field(None, ge=0, description="Absolute floor of the float32 "
-                                       "tier (default grader.judge.compare.FLOAT32_ATOL).")
+                                       "tier (default grader.judge.float32.FLOAT32_ATOL).")
     params: dict[str, Any] = Field(default_factory=dict,
                                    description="Extra parameters of statistical/property kinds.")
     timeout: float | None = Field(None, gt=0, description="Per-call wall limit overriding --timeout.")
@@ -157,7 +157,7 @@ def default_rubrics_dir() -> Path:
 
 def _validate_registries(rubric: Rubric, path: Path) -> None:
     from grader.cases import CASES
-    from grader.judge.checks import CHECK_KINDS
+    from grader.judge.kinds import CHECK_KINDS
 
     try:
         module = importlib.import_module(rubric.reference)
@@ -167,12 +167,25 @@ def _validate_registries(rubric: Rubric, path: Path) -> None:
         if not callable(getattr(module, fn.name, None)):
             raise RubricError(f"{path}: function {fn.name!r} has no reference in {rubric.reference}")
         for check in fn.checks:
-            if check.kind not in CHECK_KINDS:
-                raise RubricError(f"{path}: {fn.name} / {check.name!r}: unknown check kind "
-                                  f"{check.kind!r}; known: {', '.join(sorted(CHECK_KINDS))}")
-            needs_case = CHECK_KINDS[check.kind].needs_case
-            if needs_case and check.case not in CASES:
-                raise RubricError(f"{path}: {fn.name} / {check.name!r}: unknown case {check.case!r}")
+            where = f"{path}: {fn.name} / {check.name!r}"
+            kind = CHECK_KINDS.get(check.kind)
+            if kind is None:
+                raise RubricError(f"{where}: unknown check kind {check.kind!r}; known: "
+                                  f"{', '.join(sorted(CHECK_KINDS))}")
+            if kind.needs_case and check.case not in CASES:
+                raise RubricError(f"{where}: unknown case {check.case!r}")
+            _validate_check(kind, check, where)
+
+
+def _validate_check(kind: Any, check: Check, where: str) -> None:
+    """The kind's own validation of a check: its params model and preconditions on the configs."""
+    try:
+        kind.validate(check)
+    except ValidationError as exc:
+        lines = [f"  params.{'.'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in exc.errors()]
+        raise RubricError(f"{where}: invalid params of kind {check.kind!r}\n" + "\n".join(lines)) from None
+    except ValueError as exc:
+        raise RubricError(f"{where}: {exc}") from None
 
 
 def load_rubric(path: Path) -> Rubric:

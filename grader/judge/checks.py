@@ -8,33 +8,39 @@ Every kind is a pair of pure steps around the sandbox:
     runs in the grader on plain decoded values, computes whatever it needs
     from the reference implementation, and scores.
 
-Kinds are registered by name in :data:`CHECK_KINDS` (like torchdiffeq's
-``SOLVERS``); a rubric's ``kind:`` selects one.
+:meth:`CheckKind.judge` is one template for every kind: it groups the
+records into cases (one call each by default), turns a call that timed out,
+raised, crashed, returned an unreadable value or modified its inputs in
+place into that case's failure, asks the kind's :meth:`CheckKind.judge_case`
+for a :class:`Verdict` on the others, discounts cases that a trivial output
+passes too (:func:`count_informative`), and gives partial credit over the
+cases (:func:`summarise`). A kind declares its rubric ``params`` as a
+pydantic model (:attr:`CheckKind.Params`), validated when the rubric loads.
+
+Kinds are registered by name in :data:`grader.judge.kinds.CHECK_KINDS`; a
+rubric's ``kind:`` selects one.
 """
 
 from __future__ import annotations
 
-import copy
-import dataclasses
 import hashlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
+import numpy as np
 import torch
+from pydantic import BaseModel, ConfigDict
 
 from grader.calls import CallOutcome, CallRecord, PlannedCall
-from grader.judge.compare import Float32Tier, compare
-from grader.judge.trivial import trivial_match
-from grader.rubric import Check, FunctionRubric
-from grader.sandbox.codec import to_wire
-from grader.sandbox.fixtures import build
-from grader.sandbox.protocol import Fixture
-from grader.values import Value, decode_value
+from grader.judge.planning import plan_configs
+from grader.values import as_array, describe
 
-__all__ = ["CHECK_KINDS", "CheckContext", "CheckKind", "CheckResult",
-           "derive_seed", "materialise", "reference_value", "reference_value_float32",
-           "float32_tier", "count_informative", "Elementwise", "time_shift"]
+if TYPE_CHECKING:  # the rubric imports the kinds to validate itself, never the other way round
+    from grader.rubric import Check, FunctionRubric
+
+__all__ = ["CheckContext", "CheckKind", "CheckResult", "Case", "Verdict", "NoParams", "Outcome",
+           "derive_seed", "summarise", "count_informative", "value_array"]
 
 Outcome = Literal["passed", "failed", "error", "timeout"]
 
@@ -98,142 +104,196 @@ class CheckContext:
         return f"case {index + 1}"
 
 
-def materialise(args: dict[str, Any]) -> list[Any]:
-    """Positional arguments for the reference: tensors copied, fixtures built."""
-    out = []
-    for value in args.values():
-        if isinstance(value, Fixture):
-            out.append(build(value))
-        else:
-            out.append(copy.deepcopy(value))
-    return out
+@dataclass
+class Case:
+    """One scored case of a check: its calls, its place among the check's cases, its label.
 
-
-def reference_value(ctx: CheckContext, planned: PlannedCall) -> Value:
-    """The reference output for a planned call, normalised like a student's."""
-    # autograd stays on: some references differentiate internally (exact traces, adjoints)
-    result = ctx.reference(*materialise(planned.args))
-    return decode_value(to_wire(result))
-
-
-def _to_float32(value: Any) -> Any:
-    if isinstance(value, torch.Tensor) and value.is_floating_point():
-        return value.to(torch.float32)
-    if isinstance(value, torch.nn.Module):
-        return value.to(torch.float32)
-    if isinstance(value, dict):
-        return {k: _to_float32(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)) and any(isinstance(v, torch.Tensor) for v in value):
-        return type(value)(_to_float32(v) for v in value)
-    return value
-
-
-def reference_value_float32(ctx: CheckContext, planned: PlannedCall) -> Value:
-    """The reference output with every floating argument cast to float32, normalised.
-
-    An estimate of how far a correct computation done in float32 lands from
-    float64 on these inputs (the problem's conditioning), used by the
-    float32 tier of the comparison (:class:`grader.judge.compare.Float32Tier`).
-
-    Returns
-    -------
-    Value
-        ``None`` when the reference cannot run in float32 (a fixture that
-        insists on float64, integer arithmetic): the tier then uses its
-        fixed tolerances only.
+    Attributes
+    ----------
+    index : int
+        0-based position among the check's cases.
+    count : int
+        Number of cases of the check (statistical kinds split their
+        false-failure budget over them).
+    label : str
+        How the case is named in messages ("case 2 (N=4, t=10)"); empty for
+        a check with a single unnamed case.
+    records : list of CallRecord
+        Its calls (one for most kinds), each with a usable value.
     """
-    try:
-        args = [_to_float32(a) for a in materialise(planned.args)]
-        result = ctx.reference(*args)  # autograd on, as in reference_value
-        return decode_value(to_wire(result))
-    except Exception:  # noqa: BLE001 - a reference may refuse float32 inputs
-        return None
+
+    index: int
+    count: int
+    label: str
+    records: list[CallRecord]
+
+    @property
+    def record(self) -> CallRecord:
+        """The first (usually only) call of the case."""
+        return self.records[0]
+
+    @property
+    def args(self) -> dict[str, Any]:
+        """The arguments of the first call."""
+        return self.records[0].planned.args
 
 
-def float32_tier(ctx: CheckContext, planned: PlannedCall | None) -> Float32Tier | None:
-    """The float32 tier of a check's comparison on one planned call (None if the check is exact).
+@dataclass
+class Verdict:
+    """How one case came out, as a kind's :meth:`CheckKind.judge_case` reports it.
 
-    With ``planned``, the tier's conditioning term comes from the reference
-    run in float32 on that call's inputs (:func:`reference_value_float32`);
-    without, for kinds whose expected value is not the reference's output
-    (gradients, exact posterior means), only the fixed tolerances apply.
+    Attributes
+    ----------
+    ok : bool
+        Whether the case passes.
+    messages : list of str
+        Why it fails (the template prefixes the case label).
+    notes : list of str
+        Remarks that cost nothing (float32-level accuracy), shown once.
+    trivial : str or None
+        For a passed case, a trivial output (``"zero"``, ``"x_t handed back"``)
+        that would pass it too: such a case counts only together with an
+        informative one (:func:`count_informative`).
+    plot : str or None
+        An SVG shown with a failed check.
     """
-    check = ctx.check
-    if not check.float32:
-        return None
-    tier = Float32Tier(reference32=None if planned is None else (lambda: reference_value_float32(ctx, planned)))
-    if check.float32_rtol is not None:
-        tier = dataclasses.replace(tier, rtol=check.float32_rtol)
-    if check.float32_atol is not None:
-        tier = dataclasses.replace(tier, atol=check.float32_atol)
-    return tier
+
+    ok: bool
+    messages: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    trivial: str | None = None
+    plot: str | None = None
+
+    @classmethod
+    def fail(cls, *messages: str, plot: str | None = None) -> Verdict:
+        """A failed case with its message(s)."""
+        return cls(False, list(messages), plot=plot)
 
 
-def _describe_args(args: dict[str, Any]) -> str:
-    parts = []
-    for k, v in args.items():
-        if isinstance(v, torch.Tensor):
-            if v.ndim == 0 or v.numel() == 1:
-                parts.append(f"{k}={v.item():.4g}")
-            elif not v.is_floating_point() and v.numel() <= 8:
-                parts.append(f"{k}={v.tolist()}")
-            else:
-                parts.append(f"{k}: {tuple(v.shape)}")
-        elif isinstance(v, (int, float)):
-            parts.append(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}")
-    return ", ".join(parts)
+class NoParams(BaseModel):
+    """Rubric ``params`` of a kind that takes none: any key is an error."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def time_shift(ctx: CheckContext, record: CallRecord) -> str | None:
-    """If the output equals the reference at t - 1 or t + 1, say so (an off-by-one in time).
+def _prefix(label: str, message: str) -> str:
+    return f"{label}: {message}" if label else message
 
-    Applies to functions with an argument named ``t`` holding integer steps
-    (a Python int or an int64 tensor); shifts that leave 1..T are skipped.
-    """
-    t = record.planned.args.get("t")
-    integer = isinstance(t, int) or (isinstance(t, torch.Tensor) and not t.is_floating_point())
-    if not integer or t is None or record.value is None:
-        return None
-    for step in (-1, 1):
-        args = dict(record.planned.args, t=t + step)
-        try:
-            shifted = reference_value(ctx, PlannedCall(args))
-        except Exception:  # noqa: BLE001 - outside 1..T
-            continue
-        if compare(shifted, record.value, rtol=max(ctx.check.rtol, 1e-6), atol=max(ctx.check.atol, 1e-9),
-                   names=ctx.function.returns).ok:
-            sign = "-" if step < 0 else "+"
-            return (f"The output equals the correct formula evaluated at t {sign} 1: an off-by-one "
-                    "in the time index.")
-    return None
+
+class _Tally:
+    """Per-case outcomes of one check, collected by :meth:`CheckKind.judge`."""
+
+    def __init__(self) -> None:
+        self.passed: list[tuple[int, str | None]] = []
+        self.outcomes: list[Outcome] = []
+        self.messages: list[str] = []
+        self.notes: list[str] = []
+        self.lineno: int | None = None
+        self.plot: str | None = None
+
+    def unusable(self, outcome: Outcome, message: str, record: CallRecord) -> None:
+        self.outcomes.append(outcome)
+        self.messages.append(message)
+        frames = (record.outcome.error or {}).get("frames") or []
+        if frames and self.lineno is None:
+            self.lineno = frames[-1].get("lineno")
+
+    def verdict(self, case: Case, verdict: Verdict) -> None:
+        self.notes.extend(verdict.notes)
+        if verdict.ok:
+            self.passed.append((case.index, verdict.trivial))
+            self.outcomes.append("passed")
+            return
+        self.outcomes.append("failed")
+        self.messages.extend(_prefix(case.label, m) for m in verdict.messages)
+        self.plot = self.plot or verdict.plot
 
 
 class CheckKind:
-    """Base class of check kinds.
+    """Base class of check kinds: planning from the case generator, and the per-case template.
 
     Attributes
     ----------
     needs_case : bool
         Whether the rubric must name a case generator.
+    Params : type of pydantic.BaseModel
+        The kind's rubric ``params``, validated when the rubric loads.
     """
 
-    needs_case = True
+    needs_case: ClassVar[bool] = True
+    Params: ClassVar[type[BaseModel]] = NoParams
+
+    def params(self, check: Check) -> Any:
+        """The check's validated ``params`` (a :attr:`Params` instance).
+
+        Raises
+        ------
+        pydantic.ValidationError
+            On an unknown key or a value out of range.
+        """
+        return self.Params.model_validate(check.params)
+
+    def validate(self, check: Check) -> None:
+        """Refuse a rubric check this kind cannot judge soundly (called when the rubric loads).
+
+        Raises
+        ------
+        pydantic.ValidationError
+            If ``params`` does not fit :attr:`Params`.
+        ValueError
+            If the configs break a precondition of the kind.
+        """
+        self.params(check)
 
     def plan(self, ctx: CheckContext) -> list[PlannedCall]:
-        """Draw the inputs of every call from the check's seed(s)."""
-        from grader.cases import generate
+        """Draw the inputs of every call from the check's seed(s): one call per config."""
+        return plan_configs(ctx)
 
-        calls = []
-        for i, config in enumerate(ctx.check.configs):
-            args = generate(ctx.check.case or ctx.function.name, ctx.generator(i), config)
-            calls.append(PlannedCall(args, _describe_args(args)))
-        return calls
+    def cases(self, ctx: CheckContext, records: list[CallRecord]) -> list[list[CallRecord]]:
+        """Group the records into scored cases: one call per case unless a kind says otherwise."""
+        return [[r] for r in records]
 
-    def judge(self, ctx: CheckContext, records: list[CallRecord]) -> CheckResult:  # pragma: no cover
-        """Score the check from the recorded calls."""
+    def case_label(self, ctx: CheckContext, records: list[CallRecord], index: int) -> str:
+        """The label of case ``index`` (see :meth:`CheckContext.label`)."""
+        return ctx.label(records[0].planned, index)
+
+    def call_name(self, record: CallRecord) -> str:
+        """How one call is named within a case of several calls ("M = 101"); empty by default."""
+        return ""
+
+    def judge_case(self, ctx: CheckContext, case: Case) -> Verdict:  # pragma: no cover
+        """Judge one case whose calls all returned usable values."""
         raise NotImplementedError
 
-    # -- helpers shared by kinds -------------------------------------------------
+    def judge(self, ctx: CheckContext, records: list[CallRecord]) -> CheckResult:
+        """Score the check: the template shared by every kind (module docstring)."""
+        groups = self.cases(ctx, records)
+        tally = _Tally()
+        for i, group in enumerate(groups):
+            label = self.case_label(ctx, group, i)
+            bad = self._first_unusable(ctx, group)
+            if bad is not None:
+                outcome, message, record = bad
+                tally.unusable(outcome, _prefix(label, message), record)
+                continue
+            case = Case(i, len(groups), label, group)
+            tally.verdict(case, self.judge_case(ctx, case))
+        count = count_informative(ctx, groups, tally.passed, tally.outcomes, tally.messages)
+        return summarise(ctx, count, len(groups), tally.outcomes, tally.messages, tally.notes,
+                         tally.lineno, tally.plot)
+
+    def _first_unusable(self, ctx: CheckContext,
+                        group: list[CallRecord]) -> tuple[Outcome, str, CallRecord] | None:
+        for record in group:
+            where = self.call_name(record)
+            bad = self.failed_call(ctx, record)
+            if bad is None and record.outcome.mutated:
+                bad = ("failed", "modified its input(s) " + ", ".join(record.outcome.mutated)
+                       + " in place; the contract forbids changing inputs.")
+            if bad is not None:
+                return bad[0], _prefix(where, bad[1]), record
+        return None
+
     @staticmethod
     def failed_call(ctx: CheckContext, record: CallRecord) -> tuple[Outcome, str] | None:
         """If the call did not return a usable value: its outcome and message."""
@@ -251,7 +311,10 @@ class CheckKind:
 def summarise(ctx: CheckContext, passed: int, total: int, outcomes: list[Outcome],
               messages: list[str], notes: list[str], error_lineno: int | None = None,
               plot: str | None = None) -> CheckResult:
-    """Score ``points * passed / total`` and pick the check's outcome."""
+    """Score ``points * passed / total`` and pick the check's outcome.
+
+    A plot is kept only for a check that did not pass.
+    """
     points = ctx.check.points
     score = points * passed / total if total else 0.0
     if passed == total:
@@ -265,64 +328,19 @@ def summarise(ctx: CheckContext, passed: int, total: int, outcomes: list[Outcome
     else:
         outcome = "failed"
     return CheckResult(ctx.check.name, ctx.check.kind, ctx.check.visibility, outcome,
-                       round(score, 6), points, messages, sorted(set(notes)), plot, error_lineno)
+                       round(score, 6), points, messages, sorted(set(notes)),
+                       None if outcome == "passed" else plot, error_lineno)
 
 
-class Elementwise(CheckKind):
-    """Compare every output with the reference on seeded inputs (one call per config).
-
-    A case on which a trivial output (zeros, ones, an input handed back) is
-    already right counts only together with a passed informative case of the
-    same check (:func:`grader.judge.trivial.trivial_match`; contract:
-    no point-carrying check is passed by a trivial output).
-    """
-
-    def judge(self, ctx: CheckContext, records: list[CallRecord]) -> CheckResult:
-        """Pass a case when every output component is within the float64 or the float32 tier."""
-        passed: list[tuple[int, str | None]] = []  # (case index, trivial output that is also right)
-        outcomes: list[Outcome] = []
-        messages: list[str] = []
-        notes: list[str] = []
-        lineno = None
-        for i, record in enumerate(records):
-            label = ctx.label(record.planned, i)
-            bad = self.failed_call(ctx, record)
-            if bad is not None:
-                outcomes.append(bad[0])
-                messages.append(f"{label}: {bad[1]}")
-                frames = (record.outcome.error or {}).get("frames") or []
-                if frames and lineno is None:
-                    lineno = frames[-1].get("lineno")
-                continue
-            expected = reference_value(ctx, record.planned)
-            result = compare(expected, record.value, rtol=ctx.check.rtol, atol=ctx.check.atol,
-                             names=ctx.function.returns, float32=float32_tier(ctx, record.planned))
-            notes.extend(result.notes)
-            if record.outcome.mutated:
-                result.fail("modified its input(s) " + ", ".join(record.outcome.mutated)
-                            + " in place; the contract forbids changing inputs.")
-            if result.ok:
-                passed.append((i, trivial_match(expected, record.planned.args)))
-                outcomes.append("passed")
-            else:
-                outcomes.append("failed")
-                shift = time_shift(ctx, record)
-                if shift:
-                    result.messages.append(shift)
-                messages.extend(f"{label}: {m}" for m in result.messages)
-        count = count_informative(ctx, records, passed, outcomes, messages)
-        return summarise(ctx, count, len(records), outcomes, messages, notes, lineno)
-
-
-def count_informative(ctx: CheckContext, records: list[CallRecord], passed: list[tuple[int, str | None]],
+def count_informative(ctx: CheckContext, cases: list[list[CallRecord]], passed: list[tuple[int, str | None]],
                       outcomes: list[Outcome], messages: list[str]) -> int:
     """How many passed cases count, given which of them a trivial output passes too.
 
     Parameters
     ----------
     ctx : CheckContext
-    records : list of CallRecord
-        Every case of the check.
+    cases : list of list of CallRecord
+        Every case of the check (its calls).
     passed : list of (int, str or None)
         Index of each passed case and, if a trivial output (zeros, an input
         handed back) would also pass it, a description of that output.
@@ -338,61 +356,40 @@ def count_informative(ctx: CheckContext, records: list[CallRecord], passed: list
         point-carrying check is passed by a trivial output).
     """
     count = len(passed)
-    if passed and count < len(records) and all(trivial for _, trivial in passed):
+    if passed and count < len(cases) and all(trivial for _, trivial in passed):
         for i, trivial in passed:
             count -= 1
             outcomes[i] = "failed"
-            messages.append(f"{ctx.label(records[i].planned, i)}: right, but on these inputs a trivial "
+            messages.append(f"{ctx.label(cases[i][0].planned, i)}: right, but on these inputs a trivial "
                             f"output ({trivial}) is right too; it counts only together with a passed "
                             "case of this check that a trivial output does not pass.")
     return count
 
 
-class _Registry(dict[str, CheckKind]):
-    """A dict that imports the modules defining check kinds on first use.
+def value_array(record: CallRecord, shape: tuple[int, ...]) -> tuple[np.ndarray | None, str]:
+    """The student's value as a float64 array of ``shape``, or why it cannot be one.
 
-    Lazy so that any of those modules can be imported first without a cycle.
+    Parameters
+    ----------
+    record : CallRecord
+        A call that returned a usable value.
+    shape : tuple of int
+        The expected shape; a value of the same size whose non-unit
+        dimensions match (``(N, 1)`` for ``(N,)``) is reshaped.
+
+    Returns
+    -------
+    (numpy.ndarray or None, str)
+        The array, or ``None`` and a sentence naming what was returned.
     """
-
-    _modules = ("statistical", "kinds_foundations", "kinds_objectives", "kinds_preference")
-
-    def _ensure(self) -> None:
-        if getattr(self, "_loaded", False):
-            return
-        self._loaded = True
-        import importlib
-
-        for name in self._modules:
-            module = importlib.import_module(f"grader.judge.{name}")
-            clash = set(dict.keys(self)) & set(module.KINDS)
-            if clash:  # pragma: no cover - a programming error
-                raise RuntimeError(f"check kinds defined twice: {sorted(clash)}")
-            dict.update(self, module.KINDS)
-
-    def __getitem__(self, key: str) -> CheckKind:
-        self._ensure()
-        return dict.__getitem__(self, key)
-
-    def __contains__(self, key: object) -> bool:
-        self._ensure()
-        return dict.__contains__(self, key)
-
-    def __iter__(self):  # type: ignore[no-untyped-def]
-        self._ensure()
-        return dict.__iter__(self)
-
-    def __len__(self) -> int:
-        self._ensure()
-        return dict.__len__(self)
-
-    def keys(self):  # type: ignore[no-untyped-def]
-        self._ensure()
-        return dict.keys(self)
-
-    def items(self):  # type: ignore[no-untyped-def]
-        self._ensure()
-        return dict.items(self)
-
-
-#: Registry of check kinds: name -> kind (statistical and per-assignment kinds load lazily).
-CHECK_KINDS: dict[str, CheckKind] = _Registry({"elementwise": Elementwise()})
+    arr = as_array(record.value)
+    if arr is None:
+        return None, f"expected a tensor of shape {shape}, got {describe(record.value)}"
+    data = arr.data
+    if data.shape != shape:
+        if data.size == int(np.prod(shape)) and tuple(n for n in data.shape if n != 1) == tuple(
+                n for n in shape if n != 1):
+            data = data.reshape(shape)
+        else:
+            return None, f"expected shape {shape}, got {tuple(data.shape)}"
+    return data, ""

@@ -4,7 +4,7 @@ Two tiers, both giving full credit:
 
 1. **float64 agreement**: ``|got - expected| <= atol + rtol |expected|`` with
    the check's tolerances (defaults ``rtol = 1e-8``, ``atol = 1e-10``);
-2. **float32-level agreement** (:class:`Float32Tier`), with a note that the
+2. **float32-level agreement** (:class:`grader.judge.float32.Float32Tier`), with a note that the
    result is less precise than float64 arithmetic: a correct computation done
    partly in float32 (schedule buffers kept in float32, a coefficient cast
    down and back, float32 accumulation) or with a stabilising epsilon of at
@@ -33,99 +33,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from grader.judge.float32 import Float32Tier, float32_allowance, float32_deviation
 from grader.values import ArrayValue, DictValue, SeqValue, Value, as_array, describe
 
-__all__ = ["Comparison", "Float32Tier", "compare", "describe_pattern", "float32_allowance", "float32_deviation"]
-
-#: Relative tolerance of the float32 tier (float32 rounding unit 1.2e-7, times about 80).
-FLOAT32_RTOL = 1e-5
-#: Absolute floor of the float32 tier: a stabilising epsilon of up to 1e-8 amplified up to 100x.
-FLOAT32_ATOL = 1e-6
-#: The float32 tier's absolute tolerance is at least this times the component's largest magnitude.
-FLOAT32_ATOL_SCALE = 1e-5
-#: Multiple of the measured float32 deviation of the reference allowed (a different order of
-#: float32 operations rounds differently; measured spread up to about 3x on the course's functions).
-FLOAT32_CONDITIONING = 10.0
-
-
-@dataclass(frozen=True)
-class Float32Tier:
-    """The second, float32-level tier of an elementwise comparison.
-
-    Attributes
-    ----------
-    rtol : float
-        Relative tolerance (default :data:`FLOAT32_RTOL`).
-    atol : float
-        Absolute floor (default :data:`FLOAT32_ATOL`).
-    atol_scale : float
-        The absolute tolerance is at least ``atol_scale * max|expected|``.
-    conditioning : float
-        The absolute tolerance is at least this times ``D``, the largest
-        deviation of the reference run in float32 from the reference in float64.
-    reference32 : callable or None
-        Returns the reference value computed in float32 on the same inputs
-        (same structure as the expected value), or ``None`` when the
-        reference cannot run in float32. Called at most once, and only when
-        the float64 tier fails.
-    """
-
-    rtol: float = FLOAT32_RTOL
-    atol: float = FLOAT32_ATOL
-    atol_scale: float = FLOAT32_ATOL_SCALE
-    conditioning: float = FLOAT32_CONDITIONING
-    reference32: Callable[[], Value] | None = None
-
-
-def float32_deviation(expected: np.ndarray, expected32: np.ndarray | None) -> float:
-    """Largest ``|expected32 - expected|`` over finite elements (0 if unavailable or of another shape).
-
-    Parameters
-    ----------
-    expected : numpy.ndarray
-        The reference computed in float64.
-    expected32 : numpy.ndarray or None
-        The same reference computed in float32.
-
-    Returns
-    -------
-    float
-        In the units of the output; the float32 tier allows 10 times it.
-    """
-    if expected32 is None or expected32.shape != expected.shape:
-        return 0.0
-    both = np.isfinite(expected) & np.isfinite(expected32)
-    return float(np.max(np.abs(expected32[both] - expected[both]))) if both.any() else 0.0
-
-
-def float32_allowance(expected: np.ndarray, deviation: float, tier: Float32Tier,
-                      rtol: float = 0.0, atol: float = 0.0) -> np.ndarray:
-    """Elementwise tolerance of the float32 tier for one output component.
-
-    Parameters
-    ----------
-    expected : numpy.ndarray
-        The float64 values compared with.
-    deviation : float
-        :func:`float32_deviation` of the reference on the same inputs (the
-        problem's conditioning; 0 when unknown).
-    tier : Float32Tier
-        Its tolerances.
-    rtol, atol : float
-        The check's float64 tolerances (the tier is never tighter).
-
-    Returns
-    -------
-    numpy.ndarray
-        ``atol32 + rtol32 |expected|``, the largest accepted ``|got - expected|``
-        per element (same shape as ``expected``).
-    """
-    finite = np.isfinite(expected)
-    scale = float(np.max(np.abs(expected[finite]))) if finite.any() else 0.0
-    atol32 = max(atol, tier.atol, tier.atol_scale * scale, tier.conditioning * deviation)
-    allowed: np.ndarray = atol32 + max(rtol, tier.rtol) * np.abs(expected)
-    return allowed
-
+__all__ = ["Comparison", "compare", "describe_pattern"]
 
 @dataclass
 class Comparison:
@@ -179,64 +90,47 @@ def _key32(value: Value, k: str) -> Value:
     return value.items.get(k) if isinstance(value, DictValue) else None
 
 
-def _compare_arrays(expected: ArrayValue, got: ArrayValue, rtol: float, atol: float,
-                    what: str, out: Comparison, float32: Float32Tier | None = None,
-                    expected32: Callable[[], Value] | None = None) -> None:
-    exp = expected.data
-    val = got.data
-    if exp.shape != val.shape:
-        if exp.size == val.size and tuple(n for n in exp.shape if n != 1) == tuple(
-                n for n in val.shape if n != 1):
-            out.notes.append(f"{what}: shape {tuple(val.shape)} differs from the expected "
-                             f"{tuple(exp.shape)} only by singleton dimensions (full credit).")
-            val = val.reshape(exp.shape)
-        else:
-            out.fail(f"{what}: expected shape {tuple(exp.shape)}, got shape {tuple(val.shape)}.")
-            return
-    low_precision = got.orig_dtype in ("float32", "float16", "bfloat16") and expected.orig_dtype == "float64"
-    if low_precision:
-        if float32 is None:  # a float32 result is compared at float32 accuracy in any case
-            float32 = Float32Tier()
-        out.notes.append(f"{what}: {got.orig_dtype} result compared at float32 accuracy "
-                         f"(the contract asks for float64; full credit).")
-    if got.source != "torch" and expected.source == "torch" and got.source != "python":
-        out.notes.append(f"{what}: returned a {got.source} value instead of a torch tensor (full credit).")
-    n = exp.size
+def _aligned(exp: np.ndarray, val: np.ndarray, what: str, out: Comparison) -> np.ndarray | None:
+    """``val`` in the shape of ``exp`` if they differ only by singleton dimensions, else None (failed)."""
+    if exp.shape == val.shape:
+        return val
+    if exp.size == val.size and tuple(n for n in exp.shape if n != 1) == tuple(n for n in val.shape if n != 1):
+        out.notes.append(f"{what}: shape {tuple(val.shape)} differs from the expected "
+                         f"{tuple(exp.shape)} only by singleton dimensions (full credit).")
+        return val.reshape(exp.shape)
+    out.fail(f"{what}: expected shape {tuple(exp.shape)}, got shape {tuple(val.shape)}.")
+    return None
+
+
+def _nonfinite(exp: np.ndarray, val: np.ndarray, what: str, out: Comparison) -> bool:
+    """Fail on NaN or infinite values where finite ones were expected; True if so."""
     bad_val = ~np.isfinite(val)
     bad_exp = ~np.isfinite(exp)
-    if np.any(bad_val & ~bad_exp):
-        nan = int(np.sum(np.isnan(val) & ~bad_exp))
-        inf = int(np.sum(np.isinf(val) & ~bad_exp))
-        first = int(np.flatnonzero(bad_val & ~bad_exp)[0])
-        out.fail(f"{what}: {nan} NaN and {inf} infinite values where finite values were expected "
-                 f"(first at index {_index(exp.shape, first)}).")
-        return
-    close = np.isclose(val, exp, rtol=rtol, atol=atol, equal_nan=True)
-    if np.all(close):
-        return
-    allowed_abs, allowed_rel = atol, rtol
-    if float32 is not None:
-        ref32 = expected32() if expected32 is not None else None
-        arr32 = as_array(ref32)
-        deviation = float32_deviation(exp, arr32.data if arr32 is not None else None)
-        allowance = float32_allowance(exp, deviation, float32, rtol, atol)
-        with np.errstate(invalid="ignore"):
-            close = (np.abs(val - exp) <= allowance) | (np.isnan(val) & np.isnan(exp)) | (val == exp)
-        if np.all(close):
-            if not low_precision:
-                finite = np.isfinite(exp)
-                scale = float(np.max(np.abs(exp[finite]))) if finite.any() else 0.0
-                worst = float(np.max(np.abs(val - exp)[finite])) if finite.any() else 0.0
-                how = (f"to {worst / scale:.1e} of its largest magnitude" if scale > 0
-                       else f"within {worst:.1e} of the expected zeros")
-                out.notes.append(
-                    f"{what}: agrees with float64 arithmetic only {how}, at float32-level accuracy "
-                    "(float32 intermediates or a stabilising epsilon?): less precise than float64, "
-                    "full credit.")
-            return
-        allowed_rel = max(rtol, float32.rtol)
-        allowed_abs = float(np.min(allowance - allowed_rel * np.abs(exp))) if exp.size else atol
-    shape = exp.shape
+    if not np.any(bad_val & ~bad_exp):
+        return False
+    nan = int(np.sum(np.isnan(val) & ~bad_exp))
+    inf = int(np.sum(np.isinf(val) & ~bad_exp))
+    first = int(np.flatnonzero(bad_val & ~bad_exp)[0])
+    out.fail(f"{what}: {nan} NaN and {inf} infinite values where finite values were expected "
+             f"(first at index {_index(exp.shape, first)}).")
+    return True
+
+
+def _float32_note(exp: np.ndarray, val: np.ndarray, what: str) -> str:
+    """The note for a float64 result that is right only at float32-level accuracy."""
+    finite = np.isfinite(exp)
+    scale = float(np.max(np.abs(exp[finite]))) if finite.any() else 0.0
+    worst = float(np.max(np.abs(val - exp)[finite])) if finite.any() else 0.0
+    how = (f"to {worst / scale:.1e} of its largest magnitude" if scale > 0
+           else f"within {worst:.1e} of the expected zeros")
+    return (f"{what}: agrees with float64 arithmetic only {how}, at float32-level accuracy "
+            "(float32 intermediates or a stabilising epsilon?): less precise than float64, full credit.")
+
+
+def _mismatch(exp: np.ndarray, val: np.ndarray, close: np.ndarray, allowed_abs: float, allowed_rel: float,
+              what: str) -> str:
+    """The failure message of an array comparison: how many, where, by how much, which pattern."""
+    shape, n = exp.shape, exp.size
     exp, val, close = exp.reshape(-1), val.reshape(-1), np.asarray(close).reshape(-1)
     diff = np.abs(val - exp)
     diff[~np.isfinite(diff)] = 0.0
@@ -249,13 +143,49 @@ def _compare_arrays(expected: ArrayValue, got: ArrayValue, rtol: float, atol: fl
     first = int(np.flatnonzero(~close)[0])
     lines = [f"{what}: mismatched elements: {k} / {n} ({100.0 * k / max(n, 1):.1f}%), "
              f"first at index {_index(shape, first)} "
-             f"(expected {exp.flat[first]:.6g}, got {val.flat[first]:.6g})."]
-    lines.append(f"Greatest absolute difference: {diff.flat[i_abs]:.3g} at index "
-                 f"{_index(shape, i_abs)} (up to {allowed_abs:.1e} allowed); greatest relative "
-                 f"difference: {rel.flat[i_rel]:.3g} at index {_index(shape, i_rel)} "
-                 f"(up to {allowed_rel:.1e} allowed).")
+             f"(expected {exp.flat[first]:.6g}, got {val.flat[first]:.6g}).",
+             f"Greatest absolute difference: {diff.flat[i_abs]:.3g} at index "
+             f"{_index(shape, i_abs)} (up to {allowed_abs:.1e} allowed); greatest relative "
+             f"difference: {rel.flat[i_rel]:.3g} at index {_index(shape, i_rel)} "
+             f"(up to {allowed_rel:.1e} allowed)."]
     lines.extend(describe_pattern(exp.reshape(shape), val.reshape(shape), ~close.reshape(shape), rel.reshape(shape)))
-    out.fail(" ".join(lines))
+    return " ".join(lines)
+
+
+def _compare_arrays(expected: ArrayValue, got: ArrayValue, rtol: float, atol: float,
+                    what: str, out: Comparison, float32: Float32Tier | None = None,
+                    expected32: Callable[[], Value] | None = None) -> None:
+    exp = expected.data
+    val = _aligned(exp, got.data, what, out)
+    if val is None:
+        return
+    low_precision = got.orig_dtype in ("float32", "float16", "bfloat16") and expected.orig_dtype == "float64"
+    if low_precision:
+        if float32 is None:  # a float32 result is compared at float32 accuracy in any case
+            float32 = Float32Tier()
+        out.notes.append(f"{what}: {got.orig_dtype} result compared at float32 accuracy "
+                         f"(the contract asks for float64; full credit).")
+    if got.source != "torch" and expected.source == "torch" and got.source != "python":
+        out.notes.append(f"{what}: returned a {got.source} value instead of a torch tensor (full credit).")
+    if _nonfinite(exp, val, what, out):
+        return
+    close = np.isclose(val, exp, rtol=rtol, atol=atol, equal_nan=True)
+    if np.all(close):
+        return
+    allowed_abs, allowed_rel = atol, rtol
+    if float32 is not None:
+        arr32 = as_array(expected32() if expected32 is not None else None)
+        deviation = float32_deviation(exp, arr32.data if arr32 is not None else None)
+        allowance = float32_allowance(exp, deviation, float32, rtol, atol)
+        with np.errstate(invalid="ignore"):
+            close = (np.abs(val - exp) <= allowance) | (np.isnan(val) & np.isnan(exp)) | (val == exp)
+        if np.all(close):
+            if not low_precision:
+                out.notes.append(_float32_note(exp, val, what))
+            return
+        allowed_rel = max(rtol, float32.rtol)
+        allowed_abs = float(np.min(allowance - allowed_rel * np.abs(exp))) if exp.size else atol
+    out.fail(_mismatch(exp, val, close, allowed_abs, allowed_rel, what))
 
 
 def describe_pattern(exp: np.ndarray, val: np.ndarray, bad: np.ndarray, rel: np.ndarray) -> list[str]:

@@ -34,7 +34,8 @@ from typing import Any
 import numpy as np
 
 from grader.calls import CallRecord
-from grader.judge.checks import CheckContext, float32_tier, materialise, reference_value
+from grader.judge.checks import CheckContext
+from grader.judge.expected import float32_tier, materialise, reference_value
 from grader.judge.margins import case_ratio
 from grader.sandbox.codec import to_wire
 from grader.values import ArrayValue, DictValue, SeqValue, Value, as_array, decode_value

@@ -21,8 +21,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from grader.judge.checks import CHECK_KINDS, CheckContext, float32_tier, materialise, reference_value
-from grader.judge.compare import Float32Tier, float32_allowance, float32_deviation
+from grader.judge.checks import CheckContext
+from grader.judge.expected import float32_tier, materialise, reference_value
+from grader.judge.float32 import Float32Tier, float32_allowance, float32_deviation
+from grader.judge.kinds import CHECK_KINDS
 from grader.judge.trivial import trivial_match
 from grader.rubric import Check, FunctionRubric, Rubric
 from grader.sandbox.codec import to_wire
