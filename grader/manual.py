@@ -10,13 +10,15 @@ counted in neither, so a student is never shown a zero for ungraded work.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from grader.errors import UsageError
-from grader.rubric import Rubric
+from grader.results import ManualEntry
+from grader.rubric import ManualItem, Rubric
 
-__all__ = ["ManualScores", "read_manual_scores", "apply_manual", "manual_scores_of"]
+__all__ = ["ManualScores", "read_manual_scores", "manual_entry", "apply_manual", "manual_scores_of"]
 
 #: (student, assignment) -> item -> (points, comment)
 ManualScores = dict[tuple[str, str], dict[str, tuple[float, str]]]
@@ -82,8 +84,50 @@ def read_manual_scores(path: Path, rubrics: dict[str, Rubric]) -> ManualScores:
     return scores
 
 
+def manual_entry(item: ManualItem, score: float | None = None, comment: str = "") -> dict[str, Any]:
+    """The ``manual`` entry of a result document for one written part.
+
+    Parameters
+    ----------
+    item : ManualItem
+        The rubric's manual item.
+    score : float or None, optional
+        The instructor's score; ``None`` (the default) while pending.
+    comment : str, optional
+        The instructor's comment.
+
+    Returns
+    -------
+    dict
+        A :class:`~grader.results.ManualEntry` as JSON: ``item``, ``title``,
+        ``max_score``, ``score``, ``comment``.
+
+    Raises
+    ------
+    pydantic.ValidationError
+        If ``score`` is not a number or ``None``, or ``comment`` is not a string.
+    """
+    return ManualEntry(item=item.item, title=item.title, max_score=item.points, score=score,
+                       comment=comment).model_dump()
+
+
 def apply_manual(doc: dict[str, Any], rubric: Rubric, scores: ManualScores) -> bool:
     """Merge manual scores into a result document in place.
+
+    Every manual item of the rubric gets an entry: the score given in
+    ``scores``, else the one the document already had, else pending. Then
+    ``score`` and ``max_score`` are recomputed from the items and the scored
+    entries.
+
+    Parameters
+    ----------
+    doc : dict
+        A result document (needs ``student``, ``assignment``, ``items`` with
+        their ``score``; ``manual`` if it has entries already).
+    rubric : Rubric
+        The assignment's rubric.
+    scores : ManualScores
+        Instructor scores, e.g. from :func:`read_manual_scores`.
 
     Returns
     -------
@@ -96,8 +140,7 @@ def apply_manual(doc: dict[str, Any], rubric: Rubric, scores: ManualScores) -> b
     for m in rubric.manual:
         old: dict[str, Any] = next((e for e in doc.get("manual", []) if e.get("item") == m.item), {})
         points, comment = given.get(m.item, (old.get("score"), old.get("comment", "")))
-        manual.append({"item": m.item, "title": m.title, "max_score": m.points, "score": points,
-                       "comment": comment})
+        manual.append(manual_entry(m, points, comment))
     doc["manual"] = manual
     auto = sum(i["score"] for i in doc["items"])
     scored = [e for e in manual if e["score"] is not None]
@@ -106,10 +149,22 @@ def apply_manual(doc: dict[str, Any], rubric: Rubric, scores: ManualScores) -> b
     return (doc["manual"], doc["score"], doc["max_score"]) != before
 
 
-def manual_scores_of(doc: dict[str, Any]) -> ManualScores:
+def manual_scores_of(doc: Mapping[str, Any]) -> ManualScores:
     """The scored manual items of an existing result document, as :data:`ManualScores`.
 
-    Used to carry instructor scores over when a changed submission is regraded.
+    Used to carry instructor scores over when a changed submission is
+    regraded. Lenient on purpose: a document that no longer validates (an
+    older schema version, a hand edit) still gives up the scores it holds.
+
+    Parameters
+    ----------
+    doc : dict
+        A decoded result document, valid or not.
+
+    Returns
+    -------
+    ManualScores
+        Empty if it holds no scored manual item.
     """
     items = {}
     for entry in doc.get("manual") or []:

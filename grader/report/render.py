@@ -1,7 +1,7 @@
 """Render recorded result documents as self-contained HTML reports.
 
 Every page is a pure function of result documents (see
-:mod:`grader.gradebook` for the schema and loading): it can be re-made at any
+:mod:`grader.results` for the model and loading): it can be re-made at any
 time without running student code. Pages are rendered from the Jinja2
 templates in ``templates/`` with autoescaping on, because almost everything
 in a result document (source lines, messages, captured output) was written or
@@ -24,7 +24,7 @@ import functools
 import math
 import re
 import statistics
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -32,7 +32,18 @@ from urllib.parse import quote
 import jinja2
 
 from grader import __version__
-from grader.gradebook import load_results, natural_key, validate_result, write_text_atomic
+from grader.results import (
+    Check,
+    Item,
+    ManualEntry,
+    ResultDocument,
+    ResultError,
+    as_document,
+    describe,
+    load_results,
+    natural_key,
+    write_text_atomic,
+)
 
 __all__ = [
     "STDOUT_DISPLAY_LIMIT",
@@ -76,78 +87,75 @@ def _percent(score: float, max_score: float, digits: int = 1) -> str:
 # --------------------------------------------------------------------------- student page
 
 
-def _check_view(check: dict[str, Any]) -> dict[str, Any]:
-    plot = check.get("plot")
-    plot_ok = isinstance(plot, str) and _PLOT_URI.fullmatch(plot) is not None
+def _check_view(check: Check) -> dict[str, Any]:
+    plot = check.plot
+    plot_ok = plot is not None and _PLOT_URI.fullmatch(plot) is not None
     return {
-        "name": str(check.get("name", "")),
-        "kind": str(check.get("kind") or ""),
-        "visibility": str(check.get("visibility") or "public"),
-        "outcome": check["outcome"],
-        "open": check["outcome"] != "passed",
-        "score": _points(float(check.get("score", 0.0))),
-        "max_score": _points(float(check.get("max_score", 0.0))),
-        "messages": [str(m) for m in check.get("messages") or []],
+        "name": check.name,
+        "kind": check.kind,
+        "visibility": check.visibility,
+        "outcome": check.outcome,
+        "open": check.outcome != "passed",
+        "score": _points(check.score),
+        "max_score": _points(check.max_score),
+        "messages": list(check.messages),
         "plot": plot if plot_ok else None,
         "plot_rejected": plot is not None and not plot_ok,
     }
 
 
-def _item_view(item: dict[str, Any]) -> dict[str, Any]:
-    misconception = item.get("misconception")
-    source = item.get("source")
+def _item_view(item: Item) -> dict[str, Any]:
+    misconception, source = item.misconception, item.source
     return {
-        "function": item["function"],
-        "anchor": "fn-" + item["function"],
-        "score": _points(float(item["score"])),
-        "max_score": _points(float(item["max_score"])),
-        "status": item["status"],
-        "feedback": [str(line) for line in item.get("feedback") or []],
+        "function": item.function,
+        "anchor": "fn-" + item.function,
+        "score": _points(item.score),
+        "max_score": _points(item.max_score),
+        "status": item.status,
+        "feedback": list(item.feedback),
         "misconception": None
-        if not misconception
+        if misconception is None
         else {
-            "title": str(misconception.get("title") or misconception.get("name") or ""),
-            "explanation": str(misconception.get("explanation") or ""),
-            "reference": str(misconception.get("reference") or ""),
+            "title": misconception.title or misconception.name,
+            "explanation": misconception.explanation,
+            "reference": misconception.reference,
         },
-        "source": None
-        if not source
-        else {"location": str(source.get("location") or ""), "text": str(source.get("text", ""))},
-        "checks": [_check_view(c) for c in item.get("checks") or []],
+        "source": None if source is None else {"location": source.location, "text": source.text},
+        "checks": [_check_view(c) for c in item.checks],
     }
 
 
-def _student_view(result: dict[str, Any]) -> dict[str, Any]:
-    stdout = result.get("stdout", "")
-    manual = result.get("manual", [])
-    pending = [m for m in manual if m.get("score") is None]
-    sha256 = str(result.get("submission_sha256") or "")
+def _manual_view(entry: ManualEntry) -> dict[str, Any]:
     return {
-        "student": result["student"],
-        "assignment": result["assignment"],
-        "score": _points(float(result["score"])),
-        "max_score": _points(float(result["max_score"])),
-        "percent": _percent(float(result["score"]), float(result["max_score"])),
-        "submission_path": str(result.get("submission_path") or ""),
-        "submission_kind": str(result.get("submission_kind") or ""),
+        "title": entry.title or entry.item,
+        "score": None if entry.score is None else _points(entry.score),
+        "max_score": _points(entry.max_score),
+        "comment": entry.comment,
+    }
+
+
+def _student_view(result: ResultDocument) -> dict[str, Any]:
+    stdout = result.stdout
+    pending = [m for m in result.manual if m.score is None]
+    sha256 = result.submission_sha256
+    return {
+        "student": result.student,
+        "assignment": result.assignment,
+        "score": _points(result.score),
+        "max_score": _points(result.max_score),
+        "percent": _percent(result.score, result.max_score),
+        "submission_path": result.submission_path,
+        "submission_kind": result.submission_kind,
         "sha256": sha256,
         "sha256_short": sha256[:12] + ("…" if len(sha256) > 12 else ""),
-        "graded_at": str(result.get("graded_at") or ""),
-        "grader_version": str(result.get("grader_version") or ""),
-        "errors": list(result.get("errors", [])),
-        "notes": list(result.get("notes", [])),
-        "functions": [_item_view(item) for item in result["items"]],
-        "manual": [
-            {
-                "title": str(m.get("title") or m.get("item") or ""),
-                "score": None if m.get("score") is None else _points(float(m["score"])),
-                "max_score": _points(float(m["max_score"])),
-                "comment": str(m.get("comment") or ""),
-            }
-            for m in manual
-        ],
+        "graded_at": result.graded_at,
+        "grader_version": result.grader_version,
+        "errors": list(result.errors),
+        "notes": list(result.notes),
+        "functions": [_item_view(item) for item in result.items],
+        "manual": [_manual_view(m) for m in result.manual],
         "manual_pending": len(pending),
-        "manual_pending_points": _points(math.fsum(float(m["max_score"]) for m in pending)),
+        "manual_pending_points": _points(math.fsum(m.max_score for m in pending)),
         "stdout": stdout[:STDOUT_DISPLAY_LIMIT],
         "stdout_length": len(stdout),
         "stdout_length_text": f"{len(stdout):,}",
@@ -156,14 +164,14 @@ def _student_view(result: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def render_student_report(result: dict[str, Any]) -> str:
+def render_student_report(result: ResultDocument | Mapping[str, Any]) -> str:
     """Render one student's feedback report for one assignment.
 
     Parameters
     ----------
-    result : dict
+    result : dict or ResultDocument
         A result document (schema version 1), as written by the record stage
-        and returned by :func:`grader.gradebook.load_results`.
+        and returned by :func:`grader.results.load_results`.
 
     Returns
     -------
@@ -174,9 +182,9 @@ def render_student_report(result: dict[str, Any]) -> str:
 
     Raises
     ------
-    ValueError
-        If ``result`` is not a valid result document (see
-        :func:`grader.gradebook.validate_result`).
+    ResultError
+        (a ``ValueError``) If ``result`` is not a valid result document (see
+        :func:`grader.results.validate_result`).
 
     Notes
     -----
@@ -186,15 +194,9 @@ def render_student_report(result: dict[str, Any]) -> str:
     a note giving the full length. A plot is shown only if it is an inline
     ``data:image/{png,jpeg,gif,webp};base64`` URI.
     """
-    validate_result(result, source=_describe(result))
+    doc = as_document(result)
     template = _environment().get_template("student.html.j2")
-    return template.render(r=_student_view(result), grader_version=__version__)
-
-
-def _describe(result: Any) -> str:
-    if isinstance(result, dict):
-        return f"result document for {result.get('assignment')!r}/{result.get('student')!r}"
-    return "result document"
+    return template.render(r=_student_view(doc), grader_version=__version__)
 
 
 # --------------------------------------------------------------------------- class overview
@@ -202,80 +204,69 @@ def _describe(result: Any) -> str:
 _NO_RESULT = {"score": "—", "status": "none", "label": "no result"}
 
 
-def _overview_view(assignment: str, results: list[dict[str, Any]]) -> dict[str, Any]:
-    docs = sorted(results, key=lambda d: natural_key(d["student"]))
-    n = len(docs)
-
-    functions: list[str] = []
+def _function_columns(docs: list[ResultDocument]) -> dict[str, float]:
+    """Each function's points, in order of first appearance (students in id order)."""
     function_max: dict[str, float] = {}
     for doc in docs:
-        for item in doc["items"]:
-            if item["function"] not in function_max:
-                functions.append(item["function"])
-                function_max[item["function"]] = float(item["max_score"])
-    manual_docs = [doc for doc in docs if doc.get("manual")]
-    has_manual = bool(manual_docs)
-    max_score = max((float(doc["max_score"]) for doc in docs), default=0.0)
+        for item in doc.items:
+            function_max.setdefault(item.function, item.max_score)
+    return function_max
 
-    rows = []
-    for doc in docs:
-        items = {item["function"]: item for item in doc["items"]}
-        cells = []
-        for name in functions:
-            item = items.get(name)
-            if item is None:
-                cells.append({"function": name, **_NO_RESULT})
-            else:
-                cells.append(
-                    {
-                        "function": name,
-                        "score": _points(float(item["score"])),
-                        "status": item["status"],
-                        "label": item["status"],
-                    }
-                )
-        manual = doc.get("manual", [])
-        scored = [float(m["score"]) for m in manual if m.get("score") is not None]
-        rows.append(
-            {
-                "student": doc["student"],
-                "href": quote(doc["student"], safe="") + ".html",
-                "n_errors": len(doc.get("errors", [])),
-                "cells": cells,
-                "manual": _points(math.fsum(scored)) if scored else "—",
-                "manual_sum": math.fsum(scored) if scored else None,
-                "manual_pending": len(manual) - len(scored),
-                "score": _points(float(doc["score"])),
-                "percent": _percent(float(doc["score"]), float(doc["max_score"])),
-            }
-        )
 
-    function_views = []
+def _overview_row(doc: ResultDocument, functions: Iterable[str]) -> dict[str, Any]:
+    items = {item.function: item for item in doc.items}
+    cells = []
     for name in functions:
-        graded = [i for d in docs for i in d["items"] if i["function"] == name]
-        passed = sum(1 for i in graded if i["status"] == "passed")
-        total = math.fsum(float(i["score"]) for i in graded)  # absent items count as 0
-        function_views.append(
-            {
-                "name": name,
-                "max_score": _points(function_max[name]),
-                "pass_rate": f"{passed}/{n} ({_percent(passed, n, digits=0)})",
-                "mean": _points(total / n),
-            }
-        )
+        item = items.get(name)
+        if item is None:
+            cells.append({"function": name, **_NO_RESULT})
+        else:
+            cells.append({"function": name, "score": _points(item.score), "status": item.status,
+                          "label": item.status})
+    scored = [m.score for m in doc.manual if m.score is not None]
+    return {
+        "student": doc.student,
+        "href": quote(doc.student, safe="") + ".html",
+        "n_errors": len(doc.errors),
+        "cells": cells,
+        "manual": _points(math.fsum(scored)) if scored else "—",
+        "manual_sum": math.fsum(scored) if scored else None,
+        "manual_pending": len(doc.manual) - len(scored),
+        "score": _points(doc.score),
+        "percent": _percent(doc.score, doc.max_score),
+    }
 
+
+def _function_stats(docs: list[ResultDocument], name: str, max_score: float) -> dict[str, Any]:
+    """Pass rate and mean of one function over all students (an absent item counts as 0, not passed)."""
+    n = len(docs)
+    graded = [i for d in docs for i in d.items if i.function == name]
+    passed = sum(1 for i in graded if i.status == "passed")
+    total = math.fsum(i.score for i in graded)
+    return {
+        "name": name,
+        "max_score": _points(max_score),
+        "pass_rate": f"{passed}/{n} ({_percent(passed, n, digits=0)})",
+        "mean": _points(total / n),
+    }
+
+
+def _overview_view(assignment: str, results: list[ResultDocument]) -> dict[str, Any]:
+    docs = sorted(results, key=lambda d: natural_key(d.student))
+    function_max = _function_columns(docs)
+    manual_docs = [doc for doc in docs if doc.manual]
+    rows = [_overview_row(doc, function_max) for doc in docs]
     manual_sums = [r["manual_sum"] for r in rows if r["manual_sum"] is not None]
-    scores = [float(doc["score"]) for doc in docs]
+    scores = [doc.score for doc in docs]
+    max_score = max((doc.max_score for doc in docs), default=0.0)
     mean_score = statistics.fmean(scores) if scores else 0.0
     return {
         "assignment": assignment,
-        "n_students": n,
-        "functions": function_views,
+        "n_students": len(docs),
+        "functions": [_function_stats(docs, name, m) for name, m in function_max.items()],
         "rows": rows,
-        "has_manual": has_manual,
-        "manual_max": _points(
-            math.fsum(float(m["max_score"]) for m in manual_docs[0]["manual"]) if has_manual else 0
-        ),
+        "has_manual": bool(manual_docs),
+        "manual_max": _points(math.fsum(m.max_score for m in manual_docs[0].manual) if manual_docs else 0),
         "manual_mean": _points(statistics.fmean(manual_sums)) if manual_sums else "—",
         "max_score": _points(max_score),
         "mean_score": _points(mean_score) if scores else "—",
@@ -283,14 +274,14 @@ def _overview_view(assignment: str, results: list[dict[str, Any]]) -> dict[str, 
     }
 
 
-def render_class_overview(assignment: str, results: list[dict[str, Any]]) -> str:
+def render_class_overview(assignment: str, results: Iterable[ResultDocument | Mapping[str, Any]]) -> str:
     """Render the class overview of one assignment.
 
     Parameters
     ----------
     assignment : str
         The assignment id, e.g. ``"hw2"``.
-    results : list of dict
+    results : iterable of dict or ResultDocument
         The result documents of that assignment, one per student, in any order.
 
     Returns
@@ -303,9 +294,9 @@ def render_class_overview(assignment: str, results: list[dict[str, Any]]) -> str
 
     Raises
     ------
-    ValueError
-        If a document is invalid, belongs to another assignment, or two
-        documents are for the same student.
+    ResultError
+        (a ``ValueError``) If a document is invalid, belongs to another
+        assignment, or two documents are for the same student.
 
     Notes
     -----
@@ -314,32 +305,25 @@ def render_class_overview(assignment: str, results: list[dict[str, Any]]) -> str
     student whose document has no item for a function (e.g. the submission
     did not load) counts as not passed with 0 points.
     """
+    docs = [as_document(doc) for doc in results]
     seen: set[str] = set()
-    for doc in results:
-        validate_result(doc, source=_describe(doc))
-        if doc["assignment"] != assignment:
-            raise ValueError(
-                f"{_describe(doc)} belongs to assignment {doc['assignment']!r}, not "
+    for doc in docs:
+        if doc.assignment != assignment:
+            raise ResultError(
+                f"{describe(doc)} belongs to assignment {doc.assignment!r}, not "
                 f"{assignment!r}; pass only the documents of one assignment"
             )
-        if doc["student"] in seen:
-            raise ValueError(
-                f"two result documents for student {doc['student']!r} in assignment "
+        if doc.student in seen:
+            raise ResultError(
+                f"two result documents for student {doc.student!r} in assignment "
                 f"{assignment!r}; keep one document per (student, assignment)"
             )
-        seen.add(doc["student"])
+        seen.add(doc.student)
     template = _environment().get_template("overview.html.j2")
-    return template.render(o=_overview_view(assignment, list(results)), grader_version=__version__)
+    return template.render(o=_overview_view(assignment, docs), grader_version=__version__)
 
 
 # --------------------------------------------------------------------------- files
-
-
-def _group_by_assignment(results: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for doc in results:
-        groups.setdefault(doc["assignment"], []).append(doc)
-    return groups
 
 
 def write_reports(results_dir: Path, reports_dir: Path) -> list[Path]:
@@ -361,11 +345,11 @@ def write_reports(results_dir: Path, reports_dir: Path) -> list[Path]:
 
     Raises
     ------
-    FileNotFoundError
-        If ``results_dir`` is not a folder.
-    ValueError
-        If a result document is invalid (see
-        :func:`grader.gradebook.load_results`), or a student id is ``index``,
+    ResultsFolderMissing
+        (a ``FileNotFoundError``) If ``results_dir`` is not a folder.
+    ResultError
+        (a ``ValueError``) If a result document is invalid (see
+        :func:`grader.results.load_results`), or a student id is ``index``,
         which would collide with the overview page.
     OSError
         If a file cannot be written. Each file is written atomically (temporary
@@ -376,18 +360,21 @@ def write_reports(results_dir: Path, reports_dir: Path) -> list[Path]:
     -----
     Pages of students whose result document has been removed are not deleted.
     """
-    results = load_results(Path(results_dir))
+    results = [as_document(doc) for doc in load_results(Path(results_dir))]
     for doc in results:
-        if doc["student"] == _OVERVIEW_NAME:
-            raise ValueError(
-                f"student id {doc['student']!r} in assignment {doc['assignment']!r} would "
+        if doc.student == _OVERVIEW_NAME:
+            raise ResultError(
+                f"student id {doc.student!r} in assignment {doc.assignment!r} would "
                 f"overwrite the class overview {_OVERVIEW_NAME}.html; rename the student"
             )
+    groups: dict[str, list[ResultDocument]] = {}
+    for doc in results:
+        groups.setdefault(doc.assignment, []).append(doc)
     written = []
-    for assignment, docs in _group_by_assignment(results).items():
+    for assignment, docs in groups.items():
         folder = Path(reports_dir) / assignment
         for doc in docs:
-            path = folder / f"{doc['student']}.html"
+            path = folder / f"{doc.student}.html"
             write_text_atomic(path, render_student_report(doc))
             written.append(path)
         path = folder / f"{_OVERVIEW_NAME}.html"

@@ -25,14 +25,13 @@ import pandas as pd
 import pandas.testing as pdt
 import pytest
 
-from grader import gradebook
 from grader.gradebook import (
     gradebook_long,
     gradebook_wide,
-    load_results,
-    natural_key,
     write_gradebook,
 )
+from grader.results import files as result_files
+from grader.results import load_results, natural_key
 
 RESULTS = Path(__file__).parent / "files" / "results"
 NAN = math.nan
@@ -280,7 +279,7 @@ def test_write_gradebook_failure_leaves_old_file_and_no_temp(tmp_path, monkeypat
     def broken_replace(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(gradebook.os, "replace", broken_replace)
+    monkeypatch.setattr(result_files.os, "replace", broken_replace)
     with pytest.raises(OSError, match="disk full"):
         write_gradebook(RESULTS, out)
     assert out.read_text(encoding="utf-8") == "old\n"

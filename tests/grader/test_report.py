@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from grader import gradebook
-from grader.gradebook import load_results
 from grader.report.render import (
     STDOUT_DISPLAY_LIMIT,
     render_class_overview,
     render_student_report,
     write_reports,
 )
+from grader.results import files as result_files
+from grader.results import load_results
 
 RESULTS = Path(__file__).parent / "files" / "results"
 
@@ -533,7 +533,7 @@ def test_write_reports_failure_keeps_old_page_and_leaves_no_temp(tmp_path, monke
     def broken_replace(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(gradebook.os, "replace", broken_replace)
+    monkeypatch.setattr(result_files.os, "replace", broken_replace)
     with pytest.raises(OSError, match="disk full"):
         write_reports(RESULTS, reports)
     assert _all_files(reports) == ["hw2/ada_lovelace.html"]
