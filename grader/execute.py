@@ -2,29 +2,16 @@
 
 The grader never imports student code. :class:`Sandbox` starts
 ``python -I`` running :mod:`grader.sandbox.child` of this same checkout, in a private scratch directory with a
-minimal environment and the :class:`Limits` below, sends it the submission's
+minimal environment and the :class:`~grader.limits.Limits` it is given, sends it the submission's
 source once (start-up, including ``import torch``, is paid once per
 submission), then asks it to call functions on inputs. Each call has a
 wall-clock limit: a soft timer inside the child first, then a hard kill of
 the child's whole process group. After a kill or a crash the next call
 starts a fresh child transparently, so a hang costs only the call that hung.
-
-==================  =========  ===================================================
-limit               default    what it defends
-==================  =========  ===================================================
-``call_timeout``    10 s       infinite loops and very slow code (per call, wall)
-``cpu_seconds``     600 s      CPU burnt by one child, whatever it does
-``memory_mb``       4096 MiB   huge allocations (address space, RLIMIT_AS)
-``processes``       64         fork bombs (RLIMIT_NPROC; not enforced for root)
-``file_mb``         16 MiB     filling the disk (RLIMIT_FSIZE)
-``open_files``      256        descriptor exhaustion (RLIMIT_NOFILE)
-``startup_timeout`` 60 s       a top level that never returns
-==================  =========  ===================================================
 """
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -37,69 +24,10 @@ from typing import Any
 
 from grader.calls import CallOutcome
 from grader.isolation import PidsCgroup, bwrap_arguments, detect
+from grader.limits import Limits
 from grader.sandbox.protocol import ProtocolError, read_frame, write_frame
 
-__all__ = ["Limits", "LoadReply", "Sandbox", "parse_limit", "preflight"]
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Resource limits of one sandboxed submission (see the module table)."""
-
-    call_timeout: float = 10.0
-    cpu_seconds: int = 600
-    memory_mb: int = 4096
-    processes: int = 64
-    file_mb: int = 16
-    open_files: int = 256
-    startup_timeout: float = 60.0
-    #: Top-level packages the submission may not import (the answers and the grader itself;
-    #: ``grader.sandbox`` stays importable). Tests of handouts clear it to run reference bodies.
-    blocked_imports: tuple[str, ...] = ("reference", "grader")
-    #: "auto": bubblewrap namespaces and a pids cgroup where the host allows them;
-    #: "bwrap": require bubblewrap; "none": resource limits only.
-    isolation: str = "auto"
-    #: Size of the tmpfs working directory (and /tmp) inside bubblewrap, MiB.
-    scratch_mb: int = 64
-
-    def child_json(self) -> str:
-        """The limits the child applies to itself, as JSON."""
-        return json.dumps({
-            "memory_bytes": self.memory_mb << 20,
-            "cpu_seconds": self.cpu_seconds,
-            "file_bytes": self.file_mb << 20,
-            "processes": self.processes,
-            "open_files": self.open_files,
-            "blocked_imports": list(self.blocked_imports),
-        })
-
-
-#: Limits that can be set with ``--limit KEY=VALUE`` (numbers only).
-TUNABLE = ("call_timeout", "cpu_seconds", "memory_mb", "processes", "file_mb", "open_files",
-           "startup_timeout", "scratch_mb")
-
-
-def parse_limit(text: str) -> tuple[str, float | int]:
-    """Parse ``KEY=VALUE`` for one of the :data:`TUNABLE` limits.
-
-    Raises
-    ------
-    ValueError
-        If the key is unknown or the value is not a positive number of the
-        field's type.
-    """
-    key, sep, value = text.partition("=")
-    key = key.strip().replace("-", "_")
-    if not sep or key not in TUNABLE:
-        raise ValueError(f"{text!r}: expected KEY=VALUE with KEY one of {', '.join(TUNABLE)}")
-    kind = type(getattr(Limits(), key))
-    try:
-        number = kind(value)
-    except ValueError:
-        raise ValueError(f"{text!r}: {value!r} is not a valid {kind.__name__}") from None
-    if number <= 0:
-        raise ValueError(f"{text!r}: the limit must be positive")
-    return key, number
+__all__ = ["LoadReply", "Sandbox", "preflight"]
 
 
 @dataclass
@@ -154,7 +82,7 @@ class Sandbox:
     load_request : dict
         The ``load`` message: ``filename``, ``units``, ``functions``.
     limits : Limits
-        Resource limits.
+        Resource limits (:class:`grader.limits.Limits`).
 
     Notes
     -----
@@ -392,6 +320,11 @@ def preflight(limits: Limits) -> None:
 
     Without it a broken installation (an interpreter the sandbox cannot see,
     a missing package) would grade every student to zero, one error at a time.
+
+    Parameters
+    ----------
+    limits : Limits
+        The limits the class will be graded under (isolation included).
 
     Raises
     ------

@@ -7,7 +7,8 @@ import time
 import pytest
 import torch
 
-from grader.execute import Limits, Sandbox
+from grader.execute import Sandbox
+from grader.limits import Limits
 from grader.sandbox.codec import to_wire
 
 pytestmark = pytest.mark.slow
@@ -144,7 +145,7 @@ def test_top_level_infinite_loop_is_fatal_but_bounded():
 
 
 def test_limits_are_configurable_by_key():
-    from grader.execute import parse_limit
+    from grader.limits import parse_limit
 
     assert parse_limit("processes=128") == ("processes", 128)
     assert parse_limit("call-timeout=2.5") == ("call_timeout", 2.5)

@@ -1,0 +1,128 @@
+"""Resource limits of one sandboxed submission, and their ``--limit KEY=VALUE`` form.
+
+:class:`Limits` is plain configuration: :class:`grader.execute.Sandbox`
+applies it (the child sets the ``RLIMIT_*`` values on itself, the grader
+enforces the wall-clock ones), the command line builds it from options and
+:func:`parse_limit`.
+
+==================  =========  ===================================================
+limit               default    what it defends
+==================  =========  ===================================================
+``call_timeout``    10 s       infinite loops and very slow code (per call, wall)
+``cpu_seconds``     600 s      CPU burnt by one child, whatever it does
+``memory_mb``       4096 MiB   huge allocations (address space, RLIMIT_AS)
+``processes``       64         fork bombs (RLIMIT_NPROC; not enforced for root)
+``file_mb``         16 MiB     filling the disk (RLIMIT_FSIZE)
+``open_files``      256        descriptor exhaustion (RLIMIT_NOFILE)
+``startup_timeout`` 60 s       a top level that never returns
+==================  =========  ===================================================
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+__all__ = ["Limits", "TUNABLE", "parse_limit"]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of one sandboxed submission (see the module table).
+
+    Attributes
+    ----------
+    call_timeout : float
+        Wall-clock seconds per call (soft timer in the child, then a hard kill).
+    cpu_seconds : int
+        CPU seconds of one child (``RLIMIT_CPU``).
+    memory_mb : int
+        Address space of one child, MiB (``RLIMIT_AS``).
+    processes : int
+        Processes of the sandbox user (``RLIMIT_NPROC``) and of its pids cgroup.
+    file_mb : int
+        Largest file the child may write, MiB (``RLIMIT_FSIZE``).
+    open_files : int
+        Open file descriptors (``RLIMIT_NOFILE``).
+    startup_timeout : float
+        Wall-clock seconds for the submission's top level to run.
+    blocked_imports : tuple of str
+        Top-level packages the submission may not import.
+    isolation : {"auto", "bwrap", "none"}
+        OS isolation to use (see :func:`grader.isolation.detect`).
+    scratch_mb : int
+        Size of the tmpfs working directory inside bubblewrap, MiB.
+    """
+
+    call_timeout: float = 10.0
+    cpu_seconds: int = 600
+    memory_mb: int = 4096
+    processes: int = 64
+    file_mb: int = 16
+    open_files: int = 256
+    startup_timeout: float = 60.0
+    #: Top-level packages the submission may not import (the answers and the grader itself;
+    #: ``grader.sandbox`` stays importable). Tests of handouts clear it to run reference bodies.
+    blocked_imports: tuple[str, ...] = ("reference", "grader")
+    #: "auto": bubblewrap namespaces and a pids cgroup where the host allows them;
+    #: "bwrap": require bubblewrap; "none": resource limits only.
+    isolation: str = "auto"
+    #: Size of the tmpfs working directory (and /tmp) inside bubblewrap, MiB.
+    scratch_mb: int = 64
+
+    def child_json(self) -> str:
+        """The limits the child applies to itself, as JSON.
+
+        Returns
+        -------
+        str
+            A JSON object with ``memory_bytes``, ``cpu_seconds``,
+            ``file_bytes``, ``processes``, ``open_files`` and
+            ``blocked_imports``.
+        """
+        return json.dumps({
+            "memory_bytes": self.memory_mb << 20,
+            "cpu_seconds": self.cpu_seconds,
+            "file_bytes": self.file_mb << 20,
+            "processes": self.processes,
+            "open_files": self.open_files,
+            "blocked_imports": list(self.blocked_imports),
+        })
+
+
+#: Limits that can be set with ``--limit KEY=VALUE`` (numbers only).
+TUNABLE = ("call_timeout", "cpu_seconds", "memory_mb", "processes", "file_mb", "open_files",
+           "startup_timeout", "scratch_mb")
+
+
+def parse_limit(text: str) -> tuple[str, float | int]:
+    """Parse ``KEY=VALUE`` for one of the :data:`TUNABLE` limits.
+
+    Parameters
+    ----------
+    text : str
+        ``KEY=VALUE``; dashes in KEY count as underscores (``call-timeout=2.5``).
+
+    Returns
+    -------
+    (str, int or float)
+        The field name and its value, of the field's type.
+
+    Raises
+    ------
+    ValueError
+        If the key is unknown or the value is not a positive number of the
+        field's type.
+    """
+    key, sep, value = text.partition("=")
+    key = key.strip().replace("-", "_")
+    if not sep or key not in TUNABLE:
+        raise ValueError(f"{text!r}: expected KEY=VALUE with KEY one of {', '.join(TUNABLE)}")
+    kind = type(getattr(Limits(), key))
+    try:
+        number = kind(value)
+    except ValueError:
+        raise ValueError(f"{text!r}: {value!r} is not a valid {kind.__name__}") from None
+    if number <= 0:
+        raise ValueError(f"{text!r}: the limit must be positive")
+    return key, number
