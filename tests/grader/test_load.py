@@ -6,7 +6,8 @@ import nbformat
 import pytest
 
 from grader.errors import LoadError
-from grader.load import load_source, neutralise_ipython
+from grader.load import load_source
+from grader.notebook import neutralise_ipython
 
 
 def _notebook(tmp_path, cells, name="nb.ipynb"):
@@ -173,12 +174,12 @@ def test_notebook_with_utf8_bom(tmp_path):
 @pytest.fixture(params=["ipython", "tokenize"])
 def transformer(request, monkeypatch):
     """Run a test with IPython's transformer, then with the stdlib fallback."""
-    import grader.load
+    import grader.notebook
 
     if request.param == "ipython":
-        assert grader.load._ipython_transformer() is not None, "IPython is a dependency"
+        assert grader.notebook._ipython_transformer() is not None, "IPython is a dependency"
     else:
-        monkeypatch.setattr(grader.load, "_ipython_transformer", lambda: None)
+        monkeypatch.setattr(grader.notebook, "_ipython_transformer", lambda: None)
     return request.param
 
 
@@ -321,7 +322,7 @@ def test_correct_code_gets_no_neutralisation_note(tmp_path, transformer):
 @pytest.mark.slow
 def test_notebook_with_question_comment_and_modulo_line_gets_full_marks(tmp_path, rubrics):
     from grader.discover import Submission, sha256_file
-    from grader.execute import Limits
+    from grader.limits import Limits
     from grader.pipeline import grade_submission
 
     path = _notebook(tmp_path, [
