@@ -1,9 +1,13 @@
 """Run a check on a *trusted* implementation in the grader's own process.
 
 For the references, the misconception library and the benchmark only: never
-for student code, which always goes through the sandbox. Mirrors what the
-sandbox child does (arguments built from fixtures, gradient probes, in-place
-mutation detection), without the process boundary.
+for student code, which always goes through the sandbox. Each call goes
+through :func:`grader.sandbox.invoke.invoke`, the call path of the sandbox
+child: the same encoded arguments the pipeline sends (so the same decoded
+tensors and built fixtures), the same ``requires_grad`` marking and gradient
+probe, the same in-place detection (nested tensors included), and the
+outcome is decoded as the pipeline decodes it. Only the process boundary,
+the timer and the output capture are missing.
 """
 
 from __future__ import annotations
@@ -12,15 +16,56 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from grader.calls import CallOutcome, CallRecord
-from grader.judge.checks import CHECK_KINDS, CheckContext, CheckKind, CheckResult, materialise
+from grader.calls import CallOutcome, CallRecord, PlannedCall
+from grader.judge.checks import CheckContext, CheckKind, CheckResult
+from grader.judge.kinds import CHECK_KINDS
 from grader.judge.scoring import forbid_mutation
 from grader.rubric import Rubric
-from grader.sandbox.child import _gradient_probe, snapshot_inputs
 from grader.sandbox.codec import to_wire
+from grader.sandbox.invoke import invoke
 from grader.values import decode_value
 
-__all__ = ["records_for", "run_check", "total_score"]
+__all__ = ["call_in_process", "records_for", "run_check", "total_score"]
+
+
+def call_in_process(impl: Callable[..., Any], planned: PlannedCall, names: list[str]) -> CallRecord:
+    """Make one planned call of ``impl`` in-process, as the sandbox would, and decode it.
+
+    Parameters
+    ----------
+    impl : callable
+        A trusted implementation with the contract's signature.
+    planned : PlannedCall
+        The call: arguments, ``requires_grad`` positions, gradient probe.
+    names : list of str
+        The contract's parameter names (reported for in-place modification).
+
+    Returns
+    -------
+    CallRecord
+        Status ``"ok"`` with the encoded value, ``extras`` and ``mutated`` the
+        child would send, and the value (and gradients) decoded as the
+        pipeline decodes them; or status ``"error"`` with the exception's
+        ``type`` and ``message`` if ``impl`` raised.
+    """
+    wire = [to_wire(v) for v in planned.args.values()]
+    try:
+        returned = invoke(impl, wire, names=names, requires_grad=planned.requires_grad, grad=planned.grad)
+    except Exception as exc:  # noqa: BLE001 - a wrong variant may raise
+        return CallRecord(planned, CallOutcome("error", error={"type": type(exc).__name__, "message": str(exc)}))
+    outcome = CallOutcome("ok", value=returned.value, extras=returned.extras, mutated=returned.mutated,
+                          seconds=returned.seconds)
+    record = CallRecord(planned, outcome)
+    try:
+        record.value = decode_value(outcome.value)
+        grads = outcome.extras.get("grad")
+        if isinstance(grads, list):
+            record.extras["grad"] = [decode_value(v) for v in grads]
+        if isinstance(outcome.extras.get("grad_error"), str):
+            record.extras["grad_error"] = outcome.extras["grad_error"][:600]
+    except ValueError as exc:
+        record.decode_error = str(exc)
+    return record
 
 
 def records_for(ctx: CheckContext, kind: CheckKind, impl: Callable[..., Any]) -> list[CallRecord]:
@@ -38,30 +83,10 @@ def records_for(ctx: CheckContext, kind: CheckKind, impl: Callable[..., Any]) ->
     Returns
     -------
     list of CallRecord
-        As the pipeline would record them (values normalised through the codec).
+        As the pipeline would record them (see :func:`call_in_process`).
     """
     names = list(inspect.signature(ctx.reference).parameters)
-    records = []
-    for planned in kind.plan(ctx):
-        args = materialise(planned.args)
-        for i in planned.requires_grad:
-            args[i] = args[i].clone().requires_grad_(True)
-        changed = snapshot_inputs(args, names)
-        try:
-            value = impl(*args)
-            extras = _gradient_probe(value, args, planned.grad) if planned.grad else {}
-        except Exception as exc:  # noqa: BLE001 - a wrong variant may raise
-            records.append(CallRecord(planned, CallOutcome(
-                "error", error={"type": type(exc).__name__, "message": str(exc)})))
-            continue
-        outcome = CallOutcome("ok", value=to_wire(value), extras=extras, mutated=changed())
-        record = CallRecord(planned, outcome, decode_value(outcome.value))
-        if "grad" in extras:
-            record.extras["grad"] = [decode_value(v) for v in extras["grad"]]
-        if "grad_error" in extras:
-            record.extras["grad_error"] = extras["grad_error"]
-        records.append(record)
-    return records
+    return [call_in_process(impl, planned, names) for planned in kind.plan(ctx)]
 
 
 def run_check(rubric: Rubric, function: str, check_name: str, impl: Callable[..., Any],
@@ -71,6 +96,7 @@ def run_check(rubric: Rubric, function: str, check_name: str, impl: Callable[...
     Parameters
     ----------
     rubric : Rubric
+        The assignment's rubric.
     function, check_name : str
         Which check.
     impl : callable
@@ -84,6 +110,8 @@ def run_check(rubric: Rubric, function: str, check_name: str, impl: Callable[...
     Returns
     -------
     CheckResult
+        The judged check, with the in-place rule applied
+        (:func:`~grader.judge.scoring.forbid_mutation`).
     """
     fn = next(f for f in rubric.functions if f.name == function)
     check = next(c for c in fn.checks if c.name == check_name)
@@ -97,6 +125,23 @@ def run_check(rubric: Rubric, function: str, check_name: str, impl: Callable[...
 
 
 def total_score(rubric: Rubric, function: str, impl: Callable[..., Any], student: str = "test_student") -> float:
-    """Sum of the scores of every check of ``function`` for ``impl``."""
+    """Sum of the scores of every check of ``function`` for ``impl``.
+
+    Parameters
+    ----------
+    rubric : Rubric
+        The assignment's rubric.
+    function : str
+        Which function of the contract.
+    impl : callable
+        A trusted implementation.
+    student : str
+        Student id (seeds hidden checks).
+
+    Returns
+    -------
+    float
+        Points earned, out of the function's points.
+    """
     fn = next(f for f in rubric.functions if f.name == function)
     return sum(run_check(rubric, function, c.name, impl, student).score for c in fn.checks)

@@ -11,9 +11,12 @@ descriptions) and function names. Its conversation with the grader:
    notebook one per code cell) and answers ``{"defined": [...], "errors":
    [...], "stdout": ...}``.
 2. ``{"op": "call", "function", "args": [...], "timeout", "requires_grad",
-   "grad"}`` -> calls the function and answers ``{"ok": true, "value",
-   "extras", "mutated", "seconds", "stdout"}`` or ``{"ok": false,
-   "error": {...}}``.
+   "grad", "names"}`` -> calls the function through
+   :func:`grader.sandbox.invoke.invoke` (the call path the in-process
+   harness shares: argument decoding, ``requires_grad`` marking, gradient
+   probe, in-place detection) under the soft timer, and answers ``{"ok":
+   true, "value", "extras", "mutated", "seconds", "stdout"}``, ``{"ok":
+   false, "timeout": true, "seconds"}`` or ``{"ok": false, "error": {...}}``.
 3. ``{"op": "exit"}``.
 
 Student output printed through ``sys.stdout``/``sys.stderr`` is captured up
@@ -35,7 +38,7 @@ import types
 from typing import Any
 
 import grader.sandbox.fixtures  # noqa: F401 - imported before the sys.path is narrowed
-from grader.sandbox.codec import from_wire, to_wire
+from grader.sandbox.invoke import invoke
 from grader.sandbox.protocol import read_frame, write_frame
 
 #: Characters of student output kept per submission.
@@ -44,6 +47,42 @@ STDOUT_CAP = 64 * 1024
 
 class _CallTimeout(BaseException):
     """Raised inside student code by the soft per-call timer."""
+
+
+class _SoftTimer:
+    """The per-call wall-clock timer: raises :class:`_CallTimeout` in student code when it expires.
+
+    Parameters
+    ----------
+    seconds : float
+        Limit; 0 or less means no soft limit (the grader's hard kill remains).
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.started = time.perf_counter()
+
+    def __enter__(self) -> _SoftTimer:
+        def on_alarm(signum: int, frame: Any) -> None:
+            raise _CallTimeout
+
+        signal.signal(signal.SIGALRM, on_alarm)
+        self.started = time.perf_counter()
+        if self.seconds > 0:
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+    def elapsed(self) -> float:
+        """Seconds since the timer was started.
+
+        Returns
+        -------
+        float
+        """
+        return time.perf_counter() - self.started
 
 
 class _CappedWriter(io.TextIOBase):
@@ -105,103 +144,16 @@ def _describe(exc: BaseException, filename: str) -> dict[str, Any]:
     return {"type": type(exc).__name__[:100], "message": message[:2000], "frames": frames[-8:]}
 
 
-def _tensors_in(value: Any, prefix: str) -> list[tuple[str, Any]]:
-    import torch
-
-    if isinstance(value, torch.Tensor):
-        return [(prefix, value)]
-    if isinstance(value, dict):
-        out = []
-        for k, v in value.items():
-            out += _tensors_in(v, f"{prefix}[{k!r}]")
-        return out
-    if isinstance(value, (list, tuple)):
-        out = []
-        for i, v in enumerate(value):
-            out += _tensors_in(v, f"{prefix}[{i}]")
-        return out
-    return []
-
-
-def _layout(value: Any) -> Any:
-    """Which objects a dict or list argument holds (identities), recursively; None for others."""
-    if isinstance(value, dict):
-        return tuple((k, id(v), _layout(v)) for k, v in value.items())
-    if isinstance(value, list):
-        return tuple((i, id(v), _layout(v)) for i, v in enumerate(value))
-    return None
-
-
-def snapshot_inputs(args: list[Any], names: list[str]) -> Any:
-    """Record the arguments before a call; the returned function lists those changed since.
-
-    A tensor is changed when its shape or any value differs (an in-place
-    operation); a dict or list argument when an entry was added, removed or
-    replaced (``params["W_V"] = ...`` on the caller's dict). Used by the
-    sandbox child and by the in-process harness, so tests see what grading sees.
+class Child:
+    """State of one sandboxed submission: its module and the output stream.
 
     Parameters
     ----------
-    args : list
-        The call's arguments (tensors, numbers, dicts or lists of them, objects).
-    names : list of str
-        Their parameter names, for the report.
-
-    Returns
-    -------
-    callable
-        ``changed() -> list[str]``: the names (``params['W_V']`` for nested
-        tensors) of the arguments modified since the snapshot.
+    req_fd : int
+        Pipe the grader writes requests to.
+    resp_fd : int
+        Pipe the replies go to.
     """
-    import torch
-
-    tensors = [(name, t, t.detach().clone()) for a, name in zip(args, names)
-               for name, t in _tensors_in(a, str(name))]
-    containers = [(str(name), a, _layout(a)) for a, name in zip(args, names) if isinstance(a, (dict, list))]
-
-    def changed() -> list[str]:
-        out = []
-        for name, t, before in tensors:
-            try:
-                same = t.shape == before.shape and bool(torch.equal(t.detach(), before))
-            except BaseException:  # noqa: BLE001 - a student may have broken the tensor
-                same = False
-            if not same:
-                out.append(name)
-        out += [name for name, c, before in containers if _layout(c) != before and name not in out]
-        return out
-
-    return changed
-
-
-def _gradient_probe(value: Any, args: list[Any], grad: dict[str, Any]) -> dict[str, Any]:
-    """Autograd gradient of reduce(value[output]) w.r.t. some arguments.
-
-    Returns ``{"grad": [encoded, ...]}`` (``None`` entries for arguments the
-    output does not depend on) or ``{"grad_error": message}`` when the output
-    is not differentiable (e.g. computed through numpy); the call's value is
-    kept either way.
-    """
-    import torch
-
-    try:
-        out = value[grad["output"]] if grad.get("output") is not None else value
-        if not isinstance(out, torch.Tensor) or not out.requires_grad:
-            kind = type(out).__name__ if not isinstance(out, torch.Tensor) else "tensor without a graph"
-            return {"grad_error": f"the output is not differentiable ({kind}); autograd cannot "
-                                  "reach the inputs"}
-        total = out.mean() if grad.get("reduce", "mean") == "mean" else out.sum()
-        wrt = [args[i] for i in grad["wrt"]]
-        grads = torch.autograd.grad(total, wrt, allow_unused=True)
-        return {"grad": [to_wire(g) for g in grads]}
-    except _CallTimeout:
-        raise
-    except Exception as exc:  # noqa: BLE001
-        return {"grad_error": f"{type(exc).__name__}: {str(exc)[:500]}"}
-
-
-class Child:
-    """State of one sandboxed submission: its module and the output stream."""
 
     def __init__(self, req_fd: int, resp_fd: int) -> None:
         self.req_fd = req_fd
@@ -212,7 +164,13 @@ class Child:
         self.pid = os.getpid()
 
     def send(self, message: dict[str, Any]) -> None:
-        """Send one reply frame, with the output captured since the last one."""
+        """Send one reply frame, with the output captured since the last one.
+
+        Parameters
+        ----------
+        message : dict
+            The reply; ``stdout`` and ``stdout_dropped`` are added to it.
+        """
         if os.getpid() != self.pid:  # a fork of the student's never speaks for the submission
             os._exit(0)
         message["stdout"] = self.out.take()
@@ -220,7 +178,13 @@ class Child:
         write_frame(self.resp_fd, message)
 
     def load(self, request: dict[str, Any]) -> None:
-        """Run every unit of the submission and report what it defines."""
+        """Run every unit of the submission and report what it defines.
+
+        Parameters
+        ----------
+        request : dict
+            The ``load`` message: ``filename``, ``units``, ``functions``.
+        """
         self.filename = request["filename"]
         self.module.__dict__["__file__"] = self.filename
         self.module.__dict__["__builtins__"] = builtins
@@ -248,33 +212,22 @@ class Child:
         self.send({"defined": defined, "params": params, "errors": errors})
 
     def call(self, request: dict[str, Any]) -> None:
-        """Call one function on decoded inputs under the soft timer and reply."""
+        """Call one function through :func:`~grader.sandbox.invoke.invoke` under the soft timer and reply.
+
+        Parameters
+        ----------
+        request : dict
+            The ``call`` message: ``function``, ``args`` (encoded),
+            ``timeout``, ``requires_grad``, ``grad``, ``names``.
+        """
         fn = self.module.__dict__.get(request["function"])
-        args = [from_wire(a) for a in request["args"]]
-        for i in request.get("requires_grad", []):
-            args[i] = args[i].clone().requires_grad_(True)
-        names = request.get("names") or [f"argument {i + 1}" for i in range(len(args))]
-        changed = snapshot_inputs(args, names)
-        timeout = float(request.get("timeout", 0))
-
-        def on_alarm(signum: int, frame: Any) -> None:
-            raise _CallTimeout
-
-        signal.signal(signal.SIGALRM, on_alarm)
-        start = time.perf_counter()
+        timer = _SoftTimer(float(request.get("timeout", 0)))
         try:
-            if timeout > 0:
-                signal.setitimer(signal.ITIMER_REAL, timeout)
-            try:
-                value = fn(*args)  # type: ignore[misc]
-                extras: dict[str, Any] = {}
-                grad = request.get("grad")
-                if grad:
-                    extras = _gradient_probe(value, args, grad)
-            finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
+            returned = invoke(fn, request["args"], names=request.get("names"),  # type: ignore[arg-type]
+                              requires_grad=request.get("requires_grad", []), grad=request.get("grad"),
+                              guard=timer)
         except _CallTimeout:
-            self.send({"ok": False, "timeout": True, "seconds": time.perf_counter() - start})
+            self.send({"ok": False, "timeout": True, "seconds": timer.elapsed()})
             return
         except SystemExit as exc:
             self.send({"ok": False, "error": {**_describe(exc, self.filename), "type": "SystemExit",
@@ -283,9 +236,7 @@ class Child:
         except BaseException as exc:  # noqa: BLE001
             self.send({"ok": False, "error": _describe(exc, self.filename)})
             return
-        seconds = time.perf_counter() - start
-        self.send({"ok": True, "value": to_wire(value), "extras": extras,
-                   "mutated": changed(), "seconds": seconds})
+        self.send({"ok": True, **returned.reply()})
 
     def serve(self) -> None:
         """Answer requests until the grader says exit or closes the pipe."""
@@ -327,7 +278,13 @@ def _apply_limits(limits: dict[str, int]) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point; ``argv`` is ``[REQ_FD, RESP_FD, LIMITS_JSON]``."""
+    """Entry point of the child: redirect output, apply the limits, narrow imports, serve.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        ``[REQ_FD, RESP_FD, LIMITS_JSON]`` (default ``sys.argv[1:]``).
+    """
     import json
 
     argv = sys.argv[1:] if argv is None else argv
