@@ -1,31 +1,54 @@
 """The ``grade`` command line: parses options and calls the pipeline stages.
 
-Thin by design (click): every default lives in one place, here, and every
-command is a call into a stage module that tests can call directly.
+Thin by design (click): every command is a call into a stage module that
+tests can call directly (``grade run`` is :func:`grader.pipeline.run`); the
+sandbox options default to :class:`grader.limits.Limits`' own defaults.
 Exit status: 0 when grading completed, whatever the students scored; 2 for a
-usage or rubric error; 1 when grading itself could not complete.
+usage or rubric error, or an unusable results folder (missing, a corrupt or
+invalid document, another schema version), with one line naming the file;
+1 when grading itself could not complete.
 """
 
 from __future__ import annotations
 
 import sys
-import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeVar
 
 import click
 
 import grader
 from grader.errors import GraderError, UsageError
+from grader.limits import Limits, parse_limit
+
+if TYPE_CHECKING:
+    from grader.discover import Submission
+    from grader.pipeline import RunEvents, RunSummary
 
 __all__ = ["main", "cli"]
 
 DEFAULT_OUT = Path("grade-output")
 
+T = TypeVar("T")
 
-def _fail(exc: GraderError) -> None:
+
+def _fail(exc: GraderError) -> NoReturn:
     click.echo(f"grade: error: {exc}", err=True)
     sys.exit(exc.exit_code)
+
+
+def _from_results(out: Path, hint: str, make: Callable[[Path], T]) -> T:
+    """``make(out / "results")``; a missing or bad results folder, or a file error, is one line and exit 2."""
+    try:
+        if not (out / "results").is_dir():
+            raise UsageError(f"no results in {str(out)!r}: run 'grade run' first{hint}")
+        return make(out / "results")
+    except GraderError as exc:  # a ResultError names the document and the field
+        _fail(exc)
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        _fail(UsageError(f"{where}{exc.strerror or exc}"))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -50,15 +73,15 @@ def cli() -> None:
 @click.option("--assignment", default=None, metavar="NAME",
               help="Grade PATH as this assignment (default: inferred from folder names, "
                    "e.g. PATH/hw2/<student>.py).")
-@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
+@click.option("--timeout", default=Limits.call_timeout, show_default=True, type=click.FloatRange(min=0.1),
               help="Wall-clock seconds allowed for each call of a student function.")
-@click.option("--startup-timeout", default=60.0, show_default=True, type=click.FloatRange(min=1),
+@click.option("--startup-timeout", default=Limits.startup_timeout, show_default=True, type=click.FloatRange(min=1),
               help="Seconds allowed to start a sandbox and run a submission's top level.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
               help="Submissions graded at once, each in its own sandbox process.")
-@click.option("--memory-mb", default=4096, show_default=True, type=click.IntRange(min=256),
+@click.option("--memory-mb", default=Limits.memory_mb, show_default=True, type=click.IntRange(min=256),
               help="Address-space limit of each sandbox (MiB).")
-@click.option("--isolation", type=click.Choice(["auto", "bwrap", "none"]), default="auto",
+@click.option("--isolation", type=click.Choice(["auto", "bwrap", "none"]), default=Limits.isolation,
               show_default=True,
               help="auto: bubblewrap namespaces (no network, no view of other files) and a pids "
                    "cgroup where the host allows; bwrap: require them; none: resource limits only.")
@@ -83,83 +106,66 @@ def run_command(path: Path, out: Path, assignment: str | None, timeout: float, s
     already up to date (same file content, rubric and grader version) are kept
     unless --force is given.
     """
-    from filelock import FileLock, Timeout
-    from tqdm import tqdm
-
-    from grader.discover import discover
-    from grader.execute import Limits, parse_limit, preflight
-    from grader.gradebook import write_gradebook
-    from grader.isolation import detect
-    from grader.manual import apply_manual, read_manual_scores
-    from grader.pipeline import grade_all
-    from grader.record import remove_partial_writes, result_path, write_json_atomic, write_manifest
-    from grader.report.render import write_reports
-    from grader.rubric import load_rubrics
+    from grader.pipeline import run
 
     try:
-        rubrics = load_rubrics(rubrics_dir)
-        found = discover(path, rubrics, assignment)
-        manual = read_manual_scores(manual_csv, rubrics) if manual_csv else None
-        out.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(str(out / ".grade.lock"))
-        try:
-            lock.acquire(timeout=0)
-        except Timeout:
-            raise UsageError(f"another 'grade run' is writing to {str(out)!r}; wait for it to "
-                             "finish or choose another --out") from None
-        try:
-            remove_partial_writes(out)
-            for line in found.skipped:
-                click.echo(f"skipped: {line}", err=True)
-            overrides: dict[str, float | int] = {}
-            for text in limit_args:
-                try:
-                    key, number = parse_limit(text)
-                except ValueError as exc:
-                    raise UsageError(f"--limit {exc}") from None
-                overrides[key] = number
-            settings: dict[str, Any] = {"call_timeout": timeout, "memory_mb": memory_mb, "isolation": isolation,
-                                        "startup_timeout": startup_timeout, **overrides}
-            limits = Limits(**settings)
-            try:
-                missing = detect(isolation).missing
-            except RuntimeError as exc:
-                raise UsageError(str(exc)) from None
-            for line in missing:
-                click.echo(f"warning: sandbox: {line}", err=True)
-            start = time.perf_counter()
-            preflight(limits)
-            bar = tqdm(total=len(found.submissions), unit="submission", disable=quiet,
-                       file=sys.stderr, dynamic_ncols=True)
-
-            def progress(sub, doc):  # type: ignore[no-untyped-def]
-                bar.set_postfix_str(f"{sub.assignment}/{sub.student} {doc['score']:g}/{doc['max_score']:g}")
-                bar.update(1)
-
-            summary = grade_all(found.submissions, rubrics, out, limits, workers, force, progress)
-            bar.close()
-            if manual is not None:
-                for doc in summary.documents:
-                    if apply_manual(doc, rubrics[doc["assignment"]], manual):
-                        write_json_atomic(result_path(out, doc["assignment"], doc["student"]), doc)
-                known = {(d["student"], d["assignment"]) for d in summary.documents}
-                for student, name in sorted(set(manual) - known):
-                    click.echo(f"warning: manual scores for {student}/{name}, who has no submission",
-                               err=True)
-            write_reports(out / "results", out / "reports")
-            write_gradebook(out / "results", out / "gradebook.csv")
-            write_manifest(out, rubrics, limits, missing)
-        finally:
-            lock.release()
+        limits = _limits(timeout, startup_timeout, memory_mb, isolation, limit_args)
+        summary = run(path, out, assignment=assignment, rubrics_dir=rubrics_dir, limits=limits,
+                      workers=workers, force=force, manual_csv=manual_csv, events=_console_events(quiet))
     except GraderError as exc:
         _fail(exc)
-        return
-    elapsed = time.perf_counter() - start
+    _print_summary(summary, out)
+
+
+def _limits(timeout: float, startup_timeout: float, memory_mb: int, isolation: str,
+            limit_args: tuple[str, ...]) -> Limits:
+    """The sandbox limits of ``grade run``: its options, then each ``--limit KEY=VALUE``."""
+    overrides: dict[str, float | int] = {}
+    for text in limit_args:
+        try:
+            key, number = parse_limit(text)
+        except ValueError as exc:
+            raise UsageError(f"--limit {exc}") from None
+        overrides[key] = number
+    settings: dict[str, Any] = {"call_timeout": timeout, "memory_mb": memory_mb, "isolation": isolation,
+                                "startup_timeout": startup_timeout, **overrides}
+    return Limits(**settings)
+
+
+def _console_events(quiet: bool) -> RunEvents:
+    """Skipped files and warnings on stderr, and a progress bar unless ``quiet``."""
+    from tqdm import tqdm
+
+    from grader.pipeline import RunEvents
+
+    class Console(RunEvents):
+        bar: Any = None
+
+        def skipped(self, what: str) -> None:
+            click.echo(f"skipped: {what}", err=True)
+
+        def warning(self, message: str) -> None:
+            click.echo(f"warning: {message}", err=True)
+
+        def started(self, total: int) -> None:
+            self.bar = tqdm(total=total, unit="submission", disable=quiet, file=sys.stderr, dynamic_ncols=True)
+
+        def graded(self, sub: Submission, doc: dict[str, Any]) -> None:
+            self.bar.set_postfix_str(f"{sub.assignment}/{sub.student} {doc['score']:g}/{doc['max_score']:g}")
+            self.bar.update(1)
+
+        def finished(self) -> None:
+            self.bar.close()
+
+    return Console()
+
+
+def _print_summary(summary: RunSummary, out: Path) -> None:
     by_assignment: dict[str, list[float]] = {}
     for doc in summary.documents:
         by_assignment.setdefault(doc["assignment"], []).append(doc["score"] / max(doc["max_score"], 1e-12))
     click.echo(f"Graded {len(summary.graded)} submission(s), kept {len(summary.skipped)} up-to-date "
-               f"result(s) in {elapsed:.1f} s.")
+               f"result(s) in {summary.seconds:.1f} s.")
     for name, fractions in sorted(by_assignment.items()):
         mean = 100 * sum(fractions) / len(fractions)
         click.echo(f"  {name}: {len(fractions)} student(s), mean {mean:.1f}%  "
@@ -180,14 +186,8 @@ def export_command(results_out: Path, csv_path: Path, wide: bool) -> None:
     """Rebuild the gradebook CSV from recorded results, without running any code."""
     from grader.gradebook import write_gradebook
 
-    results_dir = results_out / "results"
-    try:
-        if not results_dir.is_dir():
-            raise UsageError(f"no results in {str(results_out)!r}: run 'grade run' first or pass --results")
-        frame = write_gradebook(results_dir, csv_path, wide=wide)
-    except GraderError as exc:
-        _fail(exc)
-        return
+    frame = _from_results(results_out, " or pass --results",
+                          lambda results_dir: write_gradebook(results_dir, csv_path, wide=wide))
     click.echo(f"Wrote {len(frame)} row(s) to {csv_path}")
 
 
@@ -216,14 +216,13 @@ def handout_command(assignment: str, fmt: str, out_path: Path | None, rubrics_di
         write_handout(rubrics[assignment], fmt, path)  # type: ignore[arg-type]
     except GraderError as exc:
         _fail(exc)
-        return
     click.echo(f"Wrote {path}")
 
 
 @cli.command("check")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--assignment", required=True, metavar="NAME", help="Which assignment FILE solves.")
-@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
+@click.option("--timeout", default=Limits.call_timeout, show_default=True, type=click.FloatRange(min=0.1),
               help="Wall-clock seconds allowed for each call of a function.")
 @click.option("--rubrics", "rubrics_dir", type=click.Path(path_type=Path, file_okay=False),
               default=None, help="Folder of rubric files (default: the project's rubrics/).")
@@ -235,7 +234,6 @@ def check_command(file: Path, assignment: str, timeout: float, rubrics_dir: Path
     The score shown is out of the public points only.
     """
     from grader.discover import Submission, sha256_file
-    from grader.execute import Limits
     from grader.pipeline import grade_submission
     from grader.rubric import load_rubrics, public_only
 
@@ -251,7 +249,6 @@ def check_command(file: Path, assignment: str, timeout: float, rubrics_dir: Path
         doc = grade_submission(sub, rubric, Limits(call_timeout=timeout))
     except GraderError as exc:
         _fail(exc)
-        return
     for error in doc["errors"]:
         click.echo(f"error: {error}")
     width = max(len(i["function"]) for i in doc["items"])
@@ -274,13 +271,7 @@ def report_command(out: Path) -> None:
     """Re-render the HTML reports from recorded results, without running any code."""
     from grader.report.render import write_reports
 
-    try:
-        if not (out / "results").is_dir():
-            raise UsageError(f"no results in {str(out)!r}: run 'grade run' first")
-        paths = write_reports(out / "results", out / "reports")
-    except GraderError as exc:
-        _fail(exc)
-        return
+    paths = _from_results(out, "", lambda results_dir: write_reports(results_dir, out / "reports"))
     click.echo(f"Wrote {len(paths)} report(s) under {out / 'reports'}")
 
 

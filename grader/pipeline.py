@@ -1,297 +1,64 @@
-"""The grading pipeline: discover -> load -> execute -> judge -> record.
+"""The grading pipeline: discover -> load -> execute -> judge -> record -> render / export.
 
-:func:`grade_submission` grades one submission in one sandbox and returns its
-result document; :func:`grade_all` does it for a folder with a pool of
-workers, skipping submissions whose document is up to date (same content
-hash, rubric and grader version) and writing each document as soon as it is
-ready, so an interrupted run loses nothing already graded.
+:func:`run` is one ``grade run``: it finds the submissions, holds the output
+folder's lock, checks that sandboxes start, grades what is not up to date
+(:func:`grade_all`), merges the instructors' manual scores, and writes the
+reports, the gradebook and the manifest. :func:`grade_all` grades many
+submissions with a pool of workers, skipping those whose document is up to
+date (same content hash, rubric and grader version) and writing each
+document as soon as it is ready, so an interrupted run loses nothing already
+graded. One submission is graded by :func:`grade_submission`
+(:mod:`grader.grading`).
 """
 
 from __future__ import annotations
 
-import datetime as _dt
-from collections.abc import Callable, Iterable
+import contextlib
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
+
 import grader
-from grader.calls import CallOutcome, CallRecord, PlannedCall
-from grader.discover import Submission
-from grader.errors import LoadError
-from grader.execute import Limits, LoadReply, Sandbox
+from grader.discover import Submission, discover
+from grader.errors import UsageError
+from grader.execute import preflight
+from grader.gradebook import write_gradebook
+from grader.grading import GRADER_BUG, grade_submission
 from grader.isolation import detect
-from grader.judge.checks import CHECK_KINDS, CheckContext, CheckResult
-from grader.judge.diagnose import Evidence, name_misconception
-from grader.judge.scoring import forbid_mutation, require_hidden
-from grader.load import LoadedSource, load_source
-from grader.manual import apply_manual, manual_scores_of
-from grader.record import SCHEMA_VERSION, read_result, result_path, write_json_atomic
-from grader.rubric import FunctionRubric, Rubric
-from grader.sandbox.codec import to_wire
-from grader.values import decode_value
+from grader.limits import Limits
+from grader.manual import ManualScores, apply_manual, manual_scores_of, read_manual_scores
+from grader.record import remove_partial_writes, result_path, write_manifest
+from grader.report.render import write_reports
+from grader.results import SCHEMA_VERSION, ResultError, read_result, write_result
+from grader.rubric import Rubric, load_rubrics
 
-__all__ = ["grade_submission", "grade_all", "RunSummary", "is_up_to_date"]
+__all__ = ["GRADER_BUG", "grade_submission", "grade_all", "run", "RunEvents", "RunSummary", "is_up_to_date"]
 
-
-#: Prefix of the message recorded when the grader itself fails on a check.
-GRADER_BUG = "The grader failed while judging this check (a bug in the grader, not in your code; " \
-    "tell the instructors)"
+_DEFAULT_LIMITS = Limits()
 
 
-def _now() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
-
-
-def _base_document(sub: Submission, rubric: Rubric) -> dict[str, Any]:
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "student": sub.student,
-        "assignment": sub.assignment,
-        "score": 0.0,
-        "max_score": rubric.max_score,
-        "submission_sha256": sub.sha256,
-        "submission_path": sub.rel_path,
-        "submission_kind": sub.kind,
-        "rubric_sha256": rubric.sha256,
-        "graded_at": _now(),
-        "grader_version": grader.__version__,
-        "errors": [],
-        "notes": [],
-        "stdout": "",
-        "items": [],
-        "manual": [{"item": m.item, "title": m.title, "max_score": m.points, "score": None,
-                    "comment": ""} for m in rubric.manual],
-    }
-
-
-def _item(fn: FunctionRubric, status: str, feedback: list[str], checks: list[CheckResult] | None = None,
-          source: dict[str, str] | None = None) -> dict[str, Any]:
-    checks = checks or []
-    score = round(sum(c.score for c in checks), 6)
-    return {"function": fn.name, "score": score, "max_score": fn.points, "status": status,
-            "feedback": feedback, "misconception": None, "source": source,
-            "checks": [c.to_json() for c in checks]}
-
-
-def _unscored(fn: FunctionRubric, outcome: str, message: str) -> list[CheckResult]:
-    return [CheckResult(c.name, c.kind, c.visibility, outcome, 0.0, c.points, [message])  # type: ignore[arg-type]
-            for c in fn.checks]
-
-
-@dataclass
-class _Describer:
-    """Formats sandbox errors with the student's own source line."""
-
-    loaded: LoadedSource
-
-    def where(self, lineno: int | None) -> dict[str, str] | None:
-        if not lineno:
-            return None
-        text = self.loaded.line_text(int(lineno))
-        return {"location": self.loaded.location(int(lineno)), "text": (text or "").strip()[:300]}
-
-    def error(self, err: dict[str, Any]) -> str:
-        etype = str(err.get("type") or "Error")
-        message = str(err.get("message") or "").strip()
-        head = f"{etype}: {message}" if message else etype
-        frames = err.get("frames") or []
-        if frames:
-            last = frames[-1]
-            where = self.where(last.get("lineno"))
-            if where:
-                fn = last.get("name")
-                inside = f" in {fn}()" if fn and fn != "<module>" else ""
-                head += f" ({where['location']}{inside}: {where['text']})"
-        return head
-
-    def outcome(self, o: CallOutcome) -> str:
-        if o.status == "crash":
-            return str((o.error or {}).get("message", "the sandbox process died"))
-        return "raised " + self.error(o.error or {})
-
-
-def _load_request(loaded: LoadedSource, rubric: Rubric, sub: Submission) -> dict[str, Any]:
-    return {"filename": f"<{sub.source.name if sub.source else 'submission'}>",
-            "units": [{"source": u.source, "first_line": u.first_line, "label": u.label}
-                      for u in loaded.units],
-            "functions": rubric.function_names}
-
-
-def _run_check(sandbox: Sandbox, ctx: CheckContext, calls: list[PlannedCall], names: list[str],
-               timeout: float | None, stop: list[CallOutcome]) -> list[CallRecord]:
-    records = []
-    for planned in calls:
-        if stop:  # an earlier call of this function hung or killed the sandbox
-            records.append(CallRecord(planned, stop[0]))
-            continue
-        outcome = sandbox.call(ctx.function.name, [to_wire(v) for v in planned.args.values()],
-                               requires_grad=planned.requires_grad, grad=planned.grad,
-                               timeout=timeout, names=names)
-        record = CallRecord(planned, outcome)
-        if outcome.status == "ok":
-            try:
-                record.value = decode_value(outcome.value)
-                grads = outcome.extras.get("grad")
-                if isinstance(grads, list):
-                    record.extras["grad"] = [decode_value(v) for v in grads]
-                if isinstance(outcome.extras.get("grad_error"), str):
-                    record.extras["grad_error"] = outcome.extras["grad_error"][:600]
-            except ValueError as exc:
-                record.decode_error = str(exc)
-        elif outcome.status in ("timeout", "crash"):
-            stop.append(outcome)
-        records.append(record)
-    return records
-
-
-def _status(fn: FunctionRubric, checks: list[CheckResult]) -> str:
-    score = sum(c.score for c in checks)
-    outcomes = {c.outcome for c in checks}
-    if abs(score - fn.points) < 1e-9:
-        return "passed"
-    if "timeout" in outcomes:
-        return "timeout"
-    if score == 0 and outcomes <= {"error", "timeout"}:
-        return "error"
-    return "failed" if score == 0 else "partial"
-
-
-def _grade_function(sandbox: Sandbox, fn: FunctionRubric, rubric: Rubric, sub: Submission,
-                    describer: _Describer, reply: LoadReply, timeout: float | None) -> dict[str, Any]:
-    reference = rubric.reference_function(fn.name)
-    import inspect
-
-    names = list(inspect.signature(reference).parameters)
-    feedback: list[str] = []
-    student_params = reply.params.get(fn.name)
-    if student_params is not None and student_params != names:
-        feedback.append(f"Parameter names {student_params} differ from the contract's {names}; "
-                        "arguments are passed by position (no penalty).")
-    checks: list[CheckResult] = []
-    evidence: list[Evidence] = []
-    stop: list[CallOutcome] = []
-    source = None
-    for check in fn.checks:
-        ctx = CheckContext(sub.assignment, sub.student, fn, check, reference, describer.outcome)
-        kind = CHECK_KINDS[check.kind]
-        calls = kind.plan(ctx)
-        records = _run_check(sandbox, ctx, calls, names, check.timeout or timeout, stop)
-        try:
-            result = forbid_mutation(kind.judge(ctx, records), records)
-        except Exception as exc:  # noqa: BLE001 - a grader bug must not stop the class
-            result = CheckResult(check.name, check.kind, check.visibility, "error", 0.0, check.points,
-                                 [f"{GRADER_BUG}: {type(exc).__name__}: {exc}"])
-        checks.append(result)
-        evidence.append(Evidence(ctx, records))  # every call is deterministic: all are evidence
-        if source is None and result.error_lineno:
-            source = describer.where(result.error_lineno)
-    checks = require_hidden(checks)
-    for c in checks:
-        if c.outcome != "passed":
-            feedback.extend(f"{c.name}: {m}" for m in c.messages[:1])
-    feedback.extend(dict.fromkeys(n for c in checks for n in c.notes))
-    item = _item(fn, _status(fn, checks), feedback, checks, source)
-    if item["status"] in ("failed", "partial") and evidence:
-        _repeat_first_call(sandbox, evidence, names, timeout, stop)
-        try:
-            item["misconception"] = name_misconception(sub.assignment, fn.name, evidence)
-        except Exception:  # noqa: BLE001 - naming is feedback: a bug in it must not cost a grade
-            item["misconception"] = None
-    return item
-
-
-def _repeat_first_call(sandbox: Sandbox, evidence: list[Evidence], names: list[str],
-                       timeout: float | None, stop: list[CallOutcome]) -> None:
-    """Repeat the first successful call of each elementwise check: different outputs mean own randomness.
-
-    One call per check, because the first case of one check may not use
-    randomness at all (sigma = 0, t = 0).
-    """
-    for ev in evidence:
-        if ev.ctx.check.kind != "elementwise":
-            continue
-        record = next((r for r in ev.records if r.outcome.status == "ok" and not r.decode_error), None)
-        if record is None or stop:
-            continue
-        again = _run_check(sandbox, ev.ctx, [record.planned], names, ev.ctx.check.timeout or timeout, stop)
-        ev.repeat.append((record, again[0]))
-
-
-def grade_submission(sub: Submission, rubric: Rubric, limits: Limits) -> dict[str, Any]:
-    """Grade one submission against its rubric.
+def is_up_to_date(doc: Mapping[str, Any] | None, sub: Submission, rubric: Rubric) -> bool:
+    """Whether a stored document already grades this exact submission with this rubric.
 
     Parameters
     ----------
+    doc : dict or None
+        The stored result document, if any.
     sub : Submission
-        What to grade.
+        The submission as discovered now.
     rubric : Rubric
-        The assignment's rubric.
-    limits : Limits
-        Sandbox limits.
+        Its assignment's rubric as loaded now.
 
     Returns
     -------
-    dict
-        The result document (see the README's schema). A broken submission
-        gives a document with ``errors`` and zero scores; this function does
-        not raise for anything the student did.
+    bool
+        True if content hash, rubric hash, grader version and schema version all match.
     """
-    doc = _base_document(sub, rubric)
-    if sub.error or sub.source is None:
-        message = sub.error or "no source file"
-        doc["errors"].append(message)
-        doc["items"] = [_item(fn, "error", [message], _unscored(fn, "error", message))
-                        for fn in rubric.functions]
-        return doc
-    try:
-        loaded = load_source(sub.source)
-    except LoadError as exc:
-        doc["errors"].append(str(exc))
-        doc["items"] = [_item(fn, "error", [str(exc)], _unscored(fn, "error", str(exc)))
-                        for fn in rubric.functions]
-        return doc
-    doc["notes"].extend(loaded.notes)
-    doc["notes"].extend(f"Sandbox: {m}." for m in detect(limits.isolation).missing)
-    describer = _Describer(loaded)
-    with Sandbox(_load_request(loaded, rubric, sub), limits) as sandbox:
-        reply = sandbox.load()
-        load_failure = reply.fatal
-        for err in reply.errors:
-            unit = err.get("unit", "module")
-            prefix = f"Running {unit} raised " if unit != "module" else "Loading the module raised "
-            doc["errors"].append(prefix + describer.error(err))
-        if load_failure:
-            doc["errors"].append(load_failure)
-        for fn in rubric.functions:
-            if load_failure:
-                doc["items"].append(_item(fn, "error", [load_failure],
-                                          _unscored(fn, "error", load_failure)))
-            elif fn.name not in reply.defined:
-                if reply.errors:
-                    why = (f"{fn.name} is not defined: loading stopped at an error "
-                           f"({describer.error(reply.errors[0])}).")
-                    frames = reply.errors[0].get("frames") or [{}]
-                    doc["items"].append(_item(fn, "error", [why], _unscored(fn, "error", why),
-                                              describer.where(frames[-1].get("lineno"))))
-                else:
-                    why = f"No function named {fn.name} was found in the submission."
-                    doc["items"].append(_item(fn, "missing", [why], _unscored(fn, "error", why)))
-            else:
-                doc["items"].append(_grade_function(sandbox, fn, rubric, sub, describer, reply, None))
-        doc["stdout"] = sandbox.stdout
-        if sandbox.starts > 1:
-            doc["notes"].append(f"The sandbox was restarted {sandbox.starts - 1} time(s) after a "
-                                "hang or a crash; only the affected function lost credit.")
-    doc["score"] = round(sum(i["score"] for i in doc["items"]), 6)
-    if any(m.startswith(GRADER_BUG) for i in doc["items"] for c in i["checks"] for m in c["messages"]):
-        doc["errors"].append(GRADER_BUG + ": see the checks marked error below.")
-    return doc
-
-
-def is_up_to_date(doc: dict[str, Any] | None, sub: Submission, rubric: Rubric) -> bool:
-    """Whether a stored document already grades this exact submission with this rubric."""
     if not doc:
         return False
     return doc.get("submission_sha256") == sub.sha256 and bool(sub.sha256) and \
@@ -301,11 +68,84 @@ def is_up_to_date(doc: dict[str, Any] | None, sub: Submission, rubric: Rubric) -
 
 @dataclass
 class RunSummary:
-    """What a run did: graded, skipped as up to date, and the documents."""
+    """What a run did.
+
+    Attributes
+    ----------
+    graded : list of str
+        ``assignment/student`` of every submission graded now.
+    skipped : list of str
+        ``assignment/student`` of every up-to-date result kept.
+    documents : list of dict
+        Every result document of the run (graded or kept), sorted by (assignment, student).
+    warnings : list of str
+        What :meth:`RunEvents.warning` was told (filled by :func:`run`).
+    seconds : float
+        Wall-clock time from the sandbox check to the last file written (filled by :func:`run`).
+    """
 
     graded: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     documents: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+class RunEvents:
+    """What :func:`run` reports while it works; every method does nothing unless overridden."""
+
+    def skipped(self, what: str) -> None:
+        """A folder or file under the graded folder that is not a submission.
+
+        Parameters
+        ----------
+        what : str
+            The path and why it was skipped.
+        """
+
+    def warning(self, message: str) -> None:
+        """Something the instructor should know: missing sandbox isolation, manual scores without a submission.
+
+        Parameters
+        ----------
+        message : str
+            One line, without a ``warning:`` prefix.
+        """
+
+    def started(self, total: int) -> None:
+        """Grading starts (after the sandbox check).
+
+        Parameters
+        ----------
+        total : int
+            Number of submissions, graded or kept.
+        """
+
+    def graded(self, sub: Submission, doc: dict[str, Any]) -> None:
+        """One submission is done (graded now, or kept as up to date).
+
+        Parameters
+        ----------
+        sub : Submission
+            The submission.
+        doc : dict
+            Its result document.
+        """
+
+    def finished(self) -> None:
+        """Every submission is done; manual scores, reports and exports follow."""
+
+
+def _stored(path: Path) -> tuple[dict[str, Any] | None, ManualScores | None]:
+    """The valid document at ``path`` (or None), and the manual scores of any readable one (or None)."""
+    try:
+        doc = read_result(path)
+    except OSError:
+        return None, None
+    except ResultError as exc:  # not usable, but its instructor scores survive the regrade
+        raw = exc.document
+        return None, (manual_scores_of(raw) if isinstance(raw, Mapping) else None)
+    return doc, manual_scores_of(doc)
 
 
 def grade_all(submissions: Iterable[Submission], rubrics: dict[str, Rubric], out: Path,
@@ -316,11 +156,13 @@ def grade_all(submissions: Iterable[Submission], rubrics: dict[str, Rubric], out
     Parameters
     ----------
     submissions : iterable of Submission
+        What to grade.
     rubrics : dict
         Assignment name -> rubric.
     out : Path
         Output folder (documents under ``out/results``).
     limits : Limits
+        Sandbox limits.
     workers : int
         Submissions graded at once (one sandbox each).
     force : bool
@@ -331,12 +173,19 @@ def grade_all(submissions: Iterable[Submission], rubrics: dict[str, Rubric], out
     Returns
     -------
     RunSummary
+        ``graded``, ``skipped`` and ``documents`` filled in.
+
+    Raises
+    ------
+    GraderError
+        If a document cannot be written (a bug: see :func:`grader.results.write_result`).
+    OSError
+        If the output folder is not writable.
     """
     summary = RunSummary()
     todo = []
     for sub in submissions:
-        path = result_path(out, sub.assignment, sub.student)
-        existing = None if force else read_result(path)
+        existing = None if force else _stored(result_path(out, sub.assignment, sub.student))[0]
         if existing is not None and is_up_to_date(existing, sub, rubrics[sub.assignment]):
             summary.skipped.append(f"{sub.assignment}/{sub.student}")
             summary.documents.append(existing)
@@ -347,11 +196,11 @@ def grade_all(submissions: Iterable[Submission], rubrics: dict[str, Rubric], out
 
     def work(sub: Submission) -> dict[str, Any]:
         path = result_path(out, sub.assignment, sub.student)
-        previous = read_result(path)
+        previous = _stored(path)[1]
         doc = grade_submission(sub, rubrics[sub.assignment], limits)
         if previous is not None:  # instructor scores for written parts survive a regrade
-            apply_manual(doc, rubrics[sub.assignment], manual_scores_of(previous))
-        write_json_atomic(path, doc)
+            apply_manual(doc, rubrics[sub.assignment], previous)
+        write_result(path, doc)
         return doc
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
@@ -364,4 +213,119 @@ def grade_all(submissions: Iterable[Submission], rubrics: dict[str, Rubric], out
             if progress:
                 progress(sub, doc)
     summary.documents.sort(key=lambda d: (d["assignment"], d["student"]))
+    return summary
+
+
+@contextlib.contextmanager
+def _locked(out: Path) -> Iterator[None]:
+    """Hold the output folder's lock (created if needed), or refuse: another run is writing."""
+    out.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(out / ".grade.lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise UsageError(f"another 'grade run' is writing to {str(out)!r}; wait for it to "
+                         "finish or choose another --out") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _isolation_missing(limits: Limits) -> tuple[str, ...]:
+    try:
+        return detect(limits.isolation).missing
+    except RuntimeError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _merge_manual(summary: RunSummary, rubrics: dict[str, Rubric], manual: ManualScores, out: Path,
+                  warn: Callable[[str], None]) -> None:
+    """Merge instructor scores into the documents and rewrite those that changed."""
+    for doc in summary.documents:
+        if apply_manual(doc, rubrics[doc["assignment"]], manual):
+            write_result(result_path(out, doc["assignment"], doc["student"]), doc)
+    known = {(d["student"], d["assignment"]) for d in summary.documents}
+    for student, name in sorted(set(manual) - known):
+        warn(f"manual scores for {student}/{name}, who has no submission")
+
+
+def _publish(out: Path, rubrics: dict[str, Rubric], limits: Limits, missing: tuple[str, ...]) -> None:
+    """Reports, gradebook and manifest, from the documents under ``out/results``."""
+    write_reports(out / "results", out / "reports")
+    write_gradebook(out / "results", out / "gradebook.csv")
+    write_manifest(out, rubrics, limits, missing)
+
+
+def run(path: Path, out: Path, *, assignment: str | None = None, rubrics_dir: Path | None = None,
+        limits: Limits = _DEFAULT_LIMITS, workers: int = 1, force: bool = False,
+        manual_csv: Path | None = None, events: RunEvents | None = None) -> RunSummary:
+    """Grade every submission under ``path`` into ``out``: the whole of ``grade run``.
+
+    Parameters
+    ----------
+    path : Path
+        A folder of assignment folders, or one assignment folder (see
+        :func:`grader.discover.discover`).
+    out : Path
+        Output folder: ``results/``, ``reports/``, ``gradebook.csv`` and
+        ``manifest.json`` are written here; created if needed.
+    assignment : str, optional
+        Grade ``path`` as this assignment instead of inferring it from folder names.
+    rubrics_dir : Path, optional
+        Folder of rubric files (default: the project's ``rubrics/``).
+    limits : Limits, optional
+        Sandbox limits (default: :class:`~grader.limits.Limits`' defaults).
+    workers : int, optional
+        Submissions graded at once, each in its own sandbox (default 1).
+    force : bool, optional
+        Regrade even the submissions whose result is up to date.
+    manual_csv : Path, optional
+        Instructor scores for written parts (see :func:`grader.manual.read_manual_scores`).
+    events : RunEvents, optional
+        Told about skipped files, warnings and progress as they happen.
+
+    Returns
+    -------
+    RunSummary
+        What was graded and kept, every document, the warnings and the time taken.
+
+    Raises
+    ------
+    UsageError
+        If a rubric, ``path``, ``assignment`` or ``manual_csv`` is unusable,
+        another run holds the lock on ``out``, or ``--isolation bwrap`` is
+        asked for where bubblewrap does not work.
+    GraderError
+        If sandboxes cannot start on this machine (nothing is graded then).
+    OSError
+        If the output folder is not writable.
+    """
+    events = events or RunEvents()
+    rubrics = load_rubrics(rubrics_dir)
+    found = discover(path, rubrics, assignment)
+    manual = read_manual_scores(manual_csv, rubrics) if manual_csv else None
+    warnings: list[str] = []
+
+    def warn(message: str) -> None:
+        warnings.append(message)
+        events.warning(message)
+
+    with _locked(out):
+        remove_partial_writes(out)
+        for line in found.skipped:
+            events.skipped(line)
+        missing = _isolation_missing(limits)
+        for line in missing:
+            warn(f"sandbox: {line}")
+        start = time.perf_counter()
+        preflight(limits)
+        events.started(len(found.submissions))
+        summary = grade_all(found.submissions, rubrics, out, limits, workers, force, events.graded)
+        events.finished()
+        if manual is not None:
+            _merge_manual(summary, rubrics, manual, out, warn)
+        _publish(out, rubrics, limits, missing)
+    summary.warnings = warnings
+    summary.seconds = time.perf_counter() - start
     return summary

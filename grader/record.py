@@ -1,79 +1,52 @@
-"""Record stage: one JSON result document per (student, assignment), written atomically.
+"""Record stage: the layout of the output folder, and its manifest.
 
-Documents live at ``OUT/results/<assignment>/<student>.json``. A document is
-written to a temporary file in the same folder, flushed to disk, then
-renamed over the final name, so a reader (or a run killed half-way) sees
-either the old document or the new one, never a torn one. The schema is
-described in the README ("Result documents").
+Result documents live at ``OUT/results/<assignment>/<student>.json``
+(:func:`result_path`); their model, and the one atomic write and read of
+them, are in :mod:`grader.results`. A document is written to a temporary
+file in the same folder, flushed to disk, then renamed over the final name,
+so a reader (or a run killed half-way) sees either the old document or the
+new one, never a torn one; :func:`remove_partial_writes` cleans up the
+temporary files of a killed run.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SCHEMA_VERSION", "result_path", "write_json_atomic", "read_result", "remove_partial_writes",
-           "write_manifest"]
+from grader.results import write_text_atomic
 
-#: Version of the result document layout.
-SCHEMA_VERSION = 1
+__all__ = ["result_path", "remove_partial_writes", "write_manifest"]
 
 
 def result_path(out: Path, assignment: str, student: str) -> Path:
-    """Where the document of (assignment, student) lives under the output folder."""
-    return Path(out) / "results" / assignment / f"{student}.json"
-
-
-def write_json_atomic(path: Path, document: dict[str, Any]) -> None:
-    """Write JSON to ``path`` atomically (temp file + fsync + rename).
+    """Where the document of (assignment, student) lives under the output folder.
 
     Parameters
     ----------
-    path : Path
-        Final location; parent folders are created.
-    document : dict
-        JSON-serialisable (NaN is written as ``NaN``).
+    out : Path
+        Output folder of a run.
+    assignment, student : str
+        Ids of the document.
 
-    Raises
-    ------
-    OSError
-        If the folder is not writable.
+    Returns
+    -------
+    Path
+        ``out/results/<assignment>/<student>.json``.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(document, fh, indent=1, sort_keys=False)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
-def read_result(path: Path) -> dict[str, Any] | None:
-    """Read a result document, or ``None`` if it is missing or unreadable."""
-    try:
-        with open(path, encoding="utf-8") as fh:
-            doc = json.load(fh)
-    except (OSError, ValueError):
-        return None
-    return doc if isinstance(doc, dict) else None
+    return Path(out) / "results" / assignment / f"{student}.json"
 
 
 def remove_partial_writes(out: Path) -> int:
     """Delete temporary files left by a writer that was killed mid-write.
 
     Call only while holding the output folder's lock.
+
+    Parameters
+    ----------
+    out : Path
+        Output folder of a run; its ``results/<assignment>/.*.json.*.tmp`` are removed.
 
     Returns
     -------
@@ -108,6 +81,11 @@ def write_manifest(out: Path, rubrics: dict[str, Any], limits: Any, isolation_mi
     -------
     Path
         The manifest's path.
+
+    Raises
+    ------
+    OSError
+        If it cannot be written (an existing manifest is then left unchanged).
     """
     import dataclasses
     import datetime
@@ -135,5 +113,5 @@ def write_manifest(out: Path, rubrics: dict[str, Any], limits: Any, isolation_mi
         "isolation_missing": list(isolation_missing),
     }
     path = Path(out) / "manifest.json"
-    write_json_atomic(path, manifest)
+    write_text_atomic(path, json.dumps(manifest, indent=1) + "\n")
     return path

@@ -1,0 +1,308 @@
+"""Grade one submission: load it, call its functions in a sandbox, judge them, build its document.
+
+:func:`grade_submission` runs one submission in one sandbox (a fresh one
+after a hang or a crash) and returns its result document (the JSON object
+described by :class:`grader.results.ResultDocument`). Nothing the student
+did makes it raise, and neither does a failure of the grader on one check:
+that check gets the outcome ``error`` with a message starting with
+:data:`GRADER_BUG`, and the other checks and students are graded.
+:mod:`grader.pipeline` grades a class with it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import inspect
+from dataclasses import dataclass
+from typing import Any
+
+import grader
+from grader.calls import CallOutcome, CallRecord, PlannedCall
+from grader.discover import Submission
+from grader.errors import LoadError
+from grader.execute import LoadReply, Sandbox
+from grader.isolation import detect
+from grader.judge.checks import CheckContext, CheckResult
+from grader.judge.diagnose import Evidence, name_misconception
+from grader.judge.kinds import CHECK_KINDS
+from grader.judge.scoring import forbid_mutation, require_hidden
+from grader.limits import Limits
+from grader.load import LoadedSource, load_source
+from grader.manual import manual_entry
+from grader.results import SCHEMA_VERSION
+from grader.rubric import Check, FunctionRubric, Rubric
+from grader.sandbox.codec import to_wire
+from grader.values import decode_value
+
+__all__ = ["GRADER_BUG", "grade_submission"]
+
+
+#: Prefix of the message recorded when the grader itself fails on a check.
+GRADER_BUG = "The grader failed while judging this check (a bug in the grader, not in your code; " \
+    "tell the instructors)"
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _base_document(sub: Submission, rubric: Rubric) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "student": sub.student,
+        "assignment": sub.assignment,
+        "score": 0.0,
+        "max_score": rubric.max_score,
+        "submission_sha256": sub.sha256,
+        "submission_path": sub.rel_path,
+        "submission_kind": sub.kind,
+        "rubric_sha256": rubric.sha256,
+        "graded_at": _now(),
+        "grader_version": grader.__version__,
+        "errors": [],
+        "notes": [],
+        "stdout": "",
+        "items": [],
+        "manual": [manual_entry(m) for m in rubric.manual],
+    }
+
+
+def _item(fn: FunctionRubric, status: str, feedback: list[str], checks: list[CheckResult] | None = None,
+          source: dict[str, str] | None = None) -> dict[str, Any]:
+    checks = checks or []
+    score = round(sum(c.score for c in checks), 6)
+    return {"function": fn.name, "score": score, "max_score": fn.points, "status": status,
+            "feedback": feedback, "misconception": None, "source": source,
+            "checks": [c.to_json() for c in checks]}
+
+
+def _unscored(fn: FunctionRubric, outcome: str, message: str) -> list[CheckResult]:
+    return [CheckResult(c.name, c.kind, c.visibility, outcome, 0.0, c.points, [message])  # type: ignore[arg-type]
+            for c in fn.checks]
+
+
+@dataclass
+class _Describer:
+    """Formats sandbox errors with the student's own source line."""
+
+    loaded: LoadedSource
+
+    def where(self, lineno: int | None) -> dict[str, str] | None:
+        if not lineno:
+            return None
+        text = self.loaded.line_text(int(lineno))
+        return {"location": self.loaded.location(int(lineno)), "text": (text or "").strip()[:300]}
+
+    def error(self, err: dict[str, Any]) -> str:
+        etype = str(err.get("type") or "Error")
+        message = str(err.get("message") or "").strip()
+        head = f"{etype}: {message}" if message else etype
+        frames = err.get("frames") or []
+        if frames:
+            last = frames[-1]
+            where = self.where(last.get("lineno"))
+            if where:
+                fn = last.get("name")
+                inside = f" in {fn}()" if fn and fn != "<module>" else ""
+                head += f" ({where['location']}{inside}: {where['text']})"
+        return head
+
+    def outcome(self, o: CallOutcome) -> str:
+        if o.status == "crash":
+            return str((o.error or {}).get("message", "the sandbox process died"))
+        return "raised " + self.error(o.error or {})
+
+
+def _load_request(loaded: LoadedSource, rubric: Rubric, sub: Submission) -> dict[str, Any]:
+    return {"filename": f"<{sub.source.name if sub.source else 'submission'}>",
+            "units": [{"source": u.source, "first_line": u.first_line, "label": u.label}
+                      for u in loaded.units],
+            "functions": rubric.function_names}
+
+
+def _run_check(sandbox: Sandbox, ctx: CheckContext, calls: list[PlannedCall], names: list[str],
+               timeout: float | None, stop: list[CallOutcome]) -> list[CallRecord]:
+    records = []
+    for planned in calls:
+        if stop:  # an earlier call of this function hung or killed the sandbox
+            records.append(CallRecord(planned, stop[0]))
+            continue
+        outcome = sandbox.call(ctx.function.name, [to_wire(v) for v in planned.args.values()],
+                               requires_grad=planned.requires_grad, grad=planned.grad,
+                               timeout=timeout, names=names)
+        record = CallRecord(planned, outcome)
+        if outcome.status == "ok":
+            try:
+                record.value = decode_value(outcome.value)
+                grads = outcome.extras.get("grad")
+                if isinstance(grads, list):
+                    record.extras["grad"] = [decode_value(v) for v in grads]
+                if isinstance(outcome.extras.get("grad_error"), str):
+                    record.extras["grad_error"] = outcome.extras["grad_error"][:600]
+            except ValueError as exc:
+                record.decode_error = str(exc)
+        elif outcome.status in ("timeout", "crash"):
+            stop.append(outcome)
+        records.append(record)
+    return records
+
+
+def _status(fn: FunctionRubric, checks: list[CheckResult]) -> str:
+    score = sum(c.score for c in checks)
+    outcomes = {c.outcome for c in checks}
+    if abs(score - fn.points) < 1e-9:
+        return "passed"
+    if "timeout" in outcomes:
+        return "timeout"
+    if score == 0 and outcomes <= {"error", "timeout"}:
+        return "error"
+    return "failed" if score == 0 else "partial"
+
+
+def _grader_error(check: Check, exc: Exception) -> CheckResult:
+    """The result of a check the grader itself failed on: outcome ``error``, no points."""
+    return CheckResult(check.name, check.kind, check.visibility, "error", 0.0, check.points,
+                       [f"{GRADER_BUG}: {type(exc).__name__}: {exc}"])
+
+
+def _judge_check(sandbox: Sandbox, ctx: CheckContext, names: list[str], timeout: float | None,
+                 stop: list[CallOutcome]) -> tuple[CheckResult, list[CallRecord] | None]:
+    """Plan, run and judge one check; the records are ``None`` when planning failed.
+
+    A failure of the grader (planning the inputs, encoding them, judging) is
+    the check's grader error, never an exception: it must not stop the class.
+    """
+    check = ctx.check
+    kind = CHECK_KINDS[check.kind]
+    try:  # planning the inputs and encoding them for the sandbox
+        records = _run_check(sandbox, ctx, kind.plan(ctx), names, check.timeout or timeout, stop)
+    except Exception as exc:  # noqa: BLE001 - a grader bug must not stop the class
+        return _grader_error(check, exc), None
+    try:
+        return forbid_mutation(kind.judge(ctx, records), records), records
+    except Exception as exc:  # noqa: BLE001
+        return _grader_error(check, exc), records
+
+
+def _grade_function(sandbox: Sandbox, fn: FunctionRubric, rubric: Rubric, sub: Submission,
+                    describer: _Describer, reply: LoadReply, timeout: float | None) -> dict[str, Any]:
+    reference = rubric.reference_function(fn.name)
+    names = list(inspect.signature(reference).parameters)
+    feedback: list[str] = []
+    student_params = reply.params.get(fn.name)
+    if student_params is not None and student_params != names:
+        feedback.append(f"Parameter names {student_params} differ from the contract's {names}; "
+                        "arguments are passed by position (no penalty).")
+    checks: list[CheckResult] = []
+    evidence: list[Evidence] = []
+    stop: list[CallOutcome] = []
+    source = None
+    for check in fn.checks:
+        ctx = CheckContext(sub.assignment, sub.student, fn, check, reference, describer.outcome)
+        result, records = _judge_check(sandbox, ctx, names, timeout, stop)
+        checks.append(result)
+        if records is not None:  # every call is deterministic: all are evidence
+            evidence.append(Evidence(ctx, records))
+        if source is None and result.error_lineno:
+            source = describer.where(result.error_lineno)
+    checks = require_hidden(checks)
+    for c in checks:
+        if c.outcome != "passed":
+            feedback.extend(f"{c.name}: {m}" for m in c.messages[:1])
+    feedback.extend(dict.fromkeys(n for c in checks for n in c.notes))
+    item = _item(fn, _status(fn, checks), feedback, checks, source)
+    if item["status"] in ("failed", "partial") and evidence:
+        _repeat_first_call(sandbox, evidence, names, timeout, stop)
+        try:
+            item["misconception"] = name_misconception(sub.assignment, fn.name, evidence)
+        except Exception:  # noqa: BLE001 - naming is feedback: a bug in it must not cost a grade
+            item["misconception"] = None
+    return item
+
+
+def _repeat_first_call(sandbox: Sandbox, evidence: list[Evidence], names: list[str],
+                       timeout: float | None, stop: list[CallOutcome]) -> None:
+    """Repeat the first successful call of each elementwise check: different outputs mean own randomness.
+
+    One call per check, because the first case of one check may not use
+    randomness at all (sigma = 0, t = 0).
+    """
+    for ev in evidence:
+        if ev.ctx.check.kind != "elementwise":
+            continue
+        record = next((r for r in ev.records if r.outcome.status == "ok" and not r.decode_error), None)
+        if record is None or stop:
+            continue
+        again = _run_check(sandbox, ev.ctx, [record.planned], names, ev.ctx.check.timeout or timeout, stop)
+        ev.repeat.append((record, again[0]))
+
+
+def grade_submission(sub: Submission, rubric: Rubric, limits: Limits) -> dict[str, Any]:
+    """Grade one submission against its rubric.
+
+    Parameters
+    ----------
+    sub : Submission
+        What to grade.
+    rubric : Rubric
+        The assignment's rubric.
+    limits : Limits
+        Sandbox limits.
+
+    Returns
+    -------
+    dict
+        The result document (see the README's schema). A broken submission
+        gives a document with ``errors`` and zero scores; this function does
+        not raise for anything the student did.
+    """
+    doc = _base_document(sub, rubric)
+    if sub.error or sub.source is None:
+        message = sub.error or "no source file"
+        doc["errors"].append(message)
+        doc["items"] = [_item(fn, "error", [message], _unscored(fn, "error", message))
+                        for fn in rubric.functions]
+        return doc
+    try:
+        loaded = load_source(sub.source)
+    except LoadError as exc:
+        doc["errors"].append(str(exc))
+        doc["items"] = [_item(fn, "error", [str(exc)], _unscored(fn, "error", str(exc)))
+                        for fn in rubric.functions]
+        return doc
+    doc["notes"].extend(loaded.notes)
+    doc["notes"].extend(f"Sandbox: {m}." for m in detect(limits.isolation).missing)
+    describer = _Describer(loaded)
+    with Sandbox(_load_request(loaded, rubric, sub), limits) as sandbox:
+        reply = sandbox.load()
+        load_failure = reply.fatal
+        for err in reply.errors:
+            unit = err.get("unit", "module")
+            prefix = f"Running {unit} raised " if unit != "module" else "Loading the module raised "
+            doc["errors"].append(prefix + describer.error(err))
+        if load_failure:
+            doc["errors"].append(load_failure)
+        for fn in rubric.functions:
+            if load_failure:
+                doc["items"].append(_item(fn, "error", [load_failure],
+                                          _unscored(fn, "error", load_failure)))
+            elif fn.name not in reply.defined:
+                if reply.errors:
+                    why = (f"{fn.name} is not defined: loading stopped at an error "
+                           f"({describer.error(reply.errors[0])}).")
+                    frames = reply.errors[0].get("frames") or [{}]
+                    doc["items"].append(_item(fn, "error", [why], _unscored(fn, "error", why),
+                                              describer.where(frames[-1].get("lineno"))))
+                else:
+                    why = f"No function named {fn.name} was found in the submission."
+                    doc["items"].append(_item(fn, "missing", [why], _unscored(fn, "error", why)))
+            else:
+                doc["items"].append(_grade_function(sandbox, fn, rubric, sub, describer, reply, None))
+        doc["stdout"] = sandbox.stdout
+        if sandbox.starts > 1:
+            doc["notes"].append(f"The sandbox was restarted {sandbox.starts - 1} time(s) after a "
+                                "hang or a crash; only the affected function lost credit.")
+    doc["score"] = round(sum(i["score"] for i in doc["items"]), 6)
+    if any(m.startswith(GRADER_BUG) for i in doc["items"] for c in i["checks"] for m in c["messages"]):
+        doc["errors"].append(GRADER_BUG + ": see the checks marked error below.")
+    return doc

@@ -1,0 +1,111 @@
+"""``pipeline.run``: a whole ``grade run`` as a function; a grader bug in one check costs only that check."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader import grading
+from grader.pipeline import GRADER_BUG, RunEvents, run
+from grader.rubric import load_rubrics
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+SABOTAGED = ("ddpm_posterior", "edge times t = 1 and t = T")  # 4 of ddpm_posterior's 10 points
+
+
+class Recorder(RunEvents):
+    def __init__(self):
+        self.seen: list[tuple[str, object]] = []
+
+    def warning(self, message):
+        self.seen.append(("warning", message))
+
+    def started(self, total):
+        self.seen.append(("started", total))
+
+    def graded(self, sub, doc):
+        self.seen.append(("graded", sub.student))
+
+    def finished(self):
+        self.seen.append(("finished", None))
+
+
+@pytest.fixture(scope="module")
+def two_students(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("class") / "hw2"
+    folder.mkdir()
+    for student in ("ada_lovelace", "alan_turing"):
+        shutil.copy(ROOT / "submissions" / "hw2" / f"{student}.py", folder)
+    return folder.parent
+
+
+@pytest.fixture(scope="module")
+def sabotaged_run(two_students, tmp_path_factory):
+    """Grade both students while planning one check of ddpm_posterior raises."""
+    monkeypatch = pytest.MonkeyPatch()
+    check = next(c for f in load_rubrics()["hw2"].functions if f.name == SABOTAGED[0]
+                 for c in f.checks if c.name == SABOTAGED[1])
+    kind = grading.CHECK_KINDS[check.kind]
+    plan = kind.plan
+
+    def broken_plan(ctx):
+        if (ctx.function.name, ctx.check.name) == SABOTAGED:
+            raise KeyError("no such case")
+        return plan(ctx)
+
+    monkeypatch.setattr(kind, "plan", broken_plan)
+    out = tmp_path_factory.mktemp("out")
+    events = Recorder()
+    try:
+        summary = run(two_students, out, workers=1, events=events)
+    finally:
+        monkeypatch.undo()
+    return out, summary, events
+
+
+def _doc(out, student):
+    return json.loads((out / "results" / "hw2" / f"{student}.json").read_text())
+
+
+def test_failing_plan_is_that_checks_grader_error_with_no_points(sabotaged_run):
+    out, summary, _ = sabotaged_run
+    assert sorted(summary.graded) == ["hw2/ada_lovelace", "hw2/alan_turing"]
+    for student in ("ada_lovelace", "alan_turing"):
+        doc = _doc(out, student)
+        item = next(i for i in doc["items"] if i["function"] == SABOTAGED[0])
+        (check,) = [c for c in item["checks"] if c["name"] == SABOTAGED[1]]
+        assert check["outcome"] == "error" and check["score"] == 0 and check["max_score"] == 4
+        assert check["messages"] == [f"{GRADER_BUG}: KeyError: 'no such case'"]
+        assert any(e.startswith(GRADER_BUG) for e in doc["errors"])
+        others = [c for c in item["checks"] if c["name"] != SABOTAGED[1]]
+        assert others and all(c["outcome"] != "error" for c in others)
+
+
+def test_the_other_checks_and_functions_are_graded_as_usual(sabotaged_run):
+    out, _, _ = sabotaged_run
+    ada = _doc(out, "ada_lovelace")  # full marks when nothing is sabotaged
+    assert ada["score"] == ada["max_score"] - 4
+    items = {i["function"]: (i["score"], i["status"]) for i in ada["items"]}
+    assert items.pop(SABOTAGED[0]) == (6.0, "partial")
+    assert all(status == "passed" for _, status in items.values())
+
+
+def test_run_reports_progress_and_writes_every_output(sabotaged_run):
+    out, summary, events = sabotaged_run
+    assert events.seen[0] == ("started", 2) and events.seen[-1] == ("finished", None)
+    assert sorted(s for k, s in events.seen if k == "graded") == ["ada_lovelace", "alan_turing"]
+    assert [m for k, m in events.seen if k == "warning"] == summary.warnings
+    assert summary.seconds > 0 and len(summary.documents) == 2
+    for name in ("reports/hw2/index.html", "reports/hw2/ada_lovelace.html", "gradebook.csv", "manifest.json"):
+        assert (out / name).is_file(), name
+
+
+def test_second_run_keeps_up_to_date_results(sabotaged_run, two_students):
+    out, _, _ = sabotaged_run
+    summary = run(two_students, out)
+    assert summary.graded == [] and sorted(summary.skipped) == ["hw2/ada_lovelace", "hw2/alan_turing"]
