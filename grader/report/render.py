@@ -346,11 +346,11 @@ def write_reports(results_dir: Path, reports_dir: Path) -> list[Path]:
     Raises
     ------
     ResultsFolderMissing
-        (a ``FileNotFoundError``) If ``results_dir`` is not a folder.
+        When there is no folder ``results_dir`` (it is a ``FileNotFoundError``).
     ResultError
-        (a ``ValueError``) If a result document is invalid (see
-        :func:`grader.results.load_results`), or a student id is ``index``,
-        which would collide with the overview page.
+        When a document cannot be read (see :func:`grader.results.load_results`),
+        or a student id is ``index``, which would collide with the overview page
+        (it is a ``ValueError``).
     OSError
         If a file cannot be written. Each file is written atomically (temporary
         file in the same folder, then :func:`os.replace`), so a reader never
