@@ -8,8 +8,10 @@ Accepted layouts (``ROOT`` is the folder given to ``grade run``)::
     ROOT/<student>.py ...             when ROOT itself is one assignment
 
 The student id is the file or folder name without its extension. Hidden
-entries, ``__pycache__``, ``.ipynb_checkpoints`` and non-code files
-(``README.md``, ``ROSTER.md``, data) are ignored.
+entries, ``__pycache__``, ``.ipynb_checkpoints`` and non-code files are not
+submissions; documentation and data (``README.md``, ``ROSTER.md``, the sample
+classes' ``expected.yaml``, ``.txt``, ``.csv``, ``.json``) are ignored
+silently, any other file is listed as skipped.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ __all__ = ["Submission", "discover", "sha256_file"]
 
 _CODE_SUFFIXES = (".py", ".ipynb")
 _IGNORED = {"__pycache__", ".ipynb_checkpoints"}
+_QUIET_SUFFIXES = {".md", ".txt", ".csv", ".json", ".yaml", ".yml"}  # not reported as skipped
 
 
 @dataclass(frozen=True)
@@ -138,7 +141,7 @@ def _scan_assignment(assignment: str, folder: Path, root: Path, found: Discovery
             continue
         sub = _student_entry(assignment, entry, root)
         if sub is None:
-            if entry.is_file() and entry.suffix not in {".md", ".txt", ".csv", ".json"}:
+            if entry.is_file() and entry.suffix not in _QUIET_SUFFIXES:
                 found.skipped.append(str(entry))
             continue
         by_student.setdefault(sub.student, []).append(sub)

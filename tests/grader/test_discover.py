@@ -62,3 +62,15 @@ def test_forced_assignment(tmp_path):
     assert [(s.assignment, s.student) for s in found.submissions] == [("hw1", "dave")]
     with pytest.raises(UsageError, match="unknown assignment"):
         discover(tmp_path, ASSIGNMENTS, assignment="hw9")
+
+
+def test_roster_and_expected_grades_are_not_submissions(tmp_path):
+    """The sample classes keep ROSTER.md and expected.yaml next to the submissions: both are
+    ignored silently; an unknown file is reported as skipped."""
+    root = _tree(tmp_path)
+    (root / "hw2" / "ROSTER.md").write_text("| id |")
+    (root / "hw2" / "expected.yaml").write_text("alice: {}\n")
+    (root / "hw2" / "scan.pdf").write_bytes(b"%PDF")
+    found = discover(root, ASSIGNMENTS)
+    assert {s.student for s in found.submissions if s.assignment == "hw2"} == {"alice", "bob", "carol"}
+    assert found.skipped == [str(root / "hw2" / "scan.pdf")]
