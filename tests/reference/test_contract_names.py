@@ -1,8 +1,22 @@
-"""reference.hw2 / reference.hw3 expose exactly the contract's functions and parameters.
+"""The contract, ``reference.<assignment>`` and the rubric name the same functions, once.
 
-The expected lists are written out here (from ``shared/spec/course.md``); when
-the spec file is present next to the project, they are also checked against
-the tables parsed from it, so the two cannot drift apart silently.
+An assignment's functions are written down in two places only: the contract
+(``shared/spec/course.md``, one ``## <assignment>`` section with a table of
+``name(params)`` rows) and ``reference.<assignment>.__all__``; the rubric
+(``rubrics/<assignment>.yaml``) gives their points. Nothing here restates a
+list. Checked, for every assignment:
+
+* the contract's names are ``__all__``, in order, and its parameters are the
+  reference functions' parameters, in order (skipped when the contract file is
+  not next to the project);
+* the rubric's functions are ``__all__``, in order; it points at
+  ``reference.<assignment>`` and at the contract section's problem set, which
+  the assignment module's docstring names together with the assignment;
+* each function takes positional-or-keyword parameters only, is written once
+  in a topic module and imported (so also in that module's ``__all__``), and
+  has a numpydoc docstring;
+* the topic modules never draw random numbers (randomness is passed in) and
+  never ``assert``.
 """
 
 from __future__ import annotations
@@ -11,59 +25,112 @@ import importlib
 import inspect
 import re
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
-CONTRACT: dict[str, list[tuple[str, list[str]]]] = {
-    "hw2": [
-        ("ddpm_posterior", ["x_t", "x0", "betas", "t"]),
-        ("ddpm_posterior_mean_from_score", ["x_t", "score", "betas", "t"]),
-        ("ddim_step", ["x_next", "x0", "alpha_t", "alpha_next", "sigma_next", "noise"]),
-        ("ddim_forward_process", ["x0", "alphas", "sigmas", "noise"]),
-        ("ddim_sample", ["eps_model", "x_T", "alphas", "sigmas", "noise"]),
-        ("ou_coefficients", ["t"]),
-        ("dsm_loss", ["eps_model", "x0", "t", "eps", "lam"]),
-        ("reverse_ode_drift", ["x", "t", "score"]),
-        ("mha1", ["Q", "K", "V", "params"]),
-        ("mha2", ["Q", "K", "V", "params"]),
-        ("mha1_to_mha2", ["params"]),
-        ("mha_param_counts", ["d_Q", "d_K", "d_V", "d_attn", "d_head", "d_out", "H"]),
-    ],
-    "hw3": [
-        ("ddpm_q_sample", ["x0", "t", "betas", "noise"]),
-        ("posterior_mean_from_eps", ["x_t", "eps", "t", "betas"]),
-        ("ddpm_eps_loss_weight", ["t", "betas", "sigma2"]),
-        ("ddpm_prior_kl", ["x0", "betas"]),
-        ("implicit_score_matching_loss", ["score_model", "x"]),
-        ("denoising_score_matching_loss", ["score_model", "x", "sigma", "noise"]),
-    ],
-}
+from grader.rubric import default_rubrics_dir
 
 SPEC = Path(__file__).resolve().parents[2].parent / "shared" / "spec" / "course.md"
+needs_spec = pytest.mark.skipif(not SPEC.is_file(), reason=f"contract file not found at {SPEC}")
 
 
-def _parse_spec(assignment: str) -> list[tuple[str, list[str]]]:
-    text = SPEC.read_text(encoding="utf-8")
-    section = re.search(rf"^## {assignment}\b.*?(?=^## )", text, flags=re.M | re.S)
-    assert section is not None, f"no '## {assignment}' section in {SPEC}"
-    rows = re.findall(r"^\| `(\w+)\(([^)]*)\)` \|", section.group(0), flags=re.M)
-    return [(name, [p.strip() for p in params.split(",") if p.strip()]) for name, params in rows]
-
-
-@pytest.mark.parametrize("assignment", sorted(CONTRACT))
-def test_expected_lists_match_the_spec_file(assignment: str) -> None:
+def _parse_spec() -> dict[str, tuple[str, list[tuple[str, list[str]]]]]:
+    """{assignment: (section heading, [(name, parameters)])} for each section with a function table."""
     if not SPEC.is_file():
-        pytest.skip(f"contract file not found at {SPEC}")
-    assert _parse_spec(assignment) == CONTRACT[assignment]
+        return {}
+    text = SPEC.read_text(encoding="utf-8")
+    sections = {}
+    for section in re.finditer(r"^## (\w+)\b([^\n]*)\n(.*?)(?=^## |\Z)", text, flags=re.M | re.S):
+        rows = re.findall(r"^\| `(\w+)\(([^)]*)\)` \|", section.group(3), flags=re.M)
+        if rows:
+            sections[section.group(1)] = (section.group(2), [
+                (name, [p.strip() for p in params.split(",") if p.strip()]) for name, params in rows])
+    return sections
 
 
-@pytest.mark.parametrize("assignment", sorted(CONTRACT))
-def test_module_exports_exactly_the_contract(assignment: str) -> None:
-    module = importlib.import_module(f"reference.{assignment}")
-    assert module.__doc__ and assignment in module.__doc__
-    assert module.__all__ == [name for name, _ in CONTRACT[assignment]]
-    for name, params in CONTRACT[assignment]:
-        fn = getattr(module, name)
-        assert callable(fn), name
-        assert list(inspect.signature(fn).parameters) == params, name
-        assert fn.__doc__ and "Returns" in fn.__doc__ and "Notes" in fn.__doc__, name
+def _module(assignment: str) -> ModuleType:
+    return importlib.import_module(f"reference.{assignment}")
+
+
+CONTRACT = _parse_spec()
+WITH_RUBRIC = sorted(p.stem for p in default_rubrics_dir().glob("*.yaml"))
+ASSIGNMENTS = sorted(set(WITH_RUBRIC) | set(CONTRACT))
+FUNCTIONS = [(a, name) for a in ASSIGNMENTS for name in _module(a).__all__]
+TOPIC_MODULES = sorted({getattr(_module(a), name).__module__ for a, name in FUNCTIONS})
+FUNCTION_IDS = [f"{a}-{name}" for a, name in FUNCTIONS]
+
+
+def _function(assignment: str, name: str):
+    return getattr(_module(assignment), name)
+
+
+# -- the lists ---------------------------------------------------------------------------------
+
+
+@needs_spec
+def test_every_rubric_has_a_contract_section():
+    assert set(WITH_RUBRIC) <= set(CONTRACT)
+
+
+@needs_spec
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_all_lists_exactly_the_contract_names_in_order(assignment):
+    assert assignment in CONTRACT, f"no '## {assignment}' section with a function table in {SPEC}"
+    assert _module(assignment).__all__ == [name for name, _ in CONTRACT[assignment][1]]
+
+
+@pytest.mark.parametrize("assignment", WITH_RUBRIC)
+def test_rubric_lists_exactly_the_reference_names_in_order(rubrics, assignment):
+    rubric = rubrics[assignment]
+    module = _module(assignment)
+    assert rubric.reference == module.__name__
+    assert rubric.function_names == module.__all__
+    assert assignment in (module.__doc__ or "")
+    assert rubric.source.split("_")[0] in (module.__doc__ or "")  # e.g. "seeds/001"
+    if CONTRACT:
+        assert f"(`{rubric.source}`)" in CONTRACT[assignment][0]
+
+
+# -- each function -----------------------------------------------------------------------------
+
+
+@needs_spec
+@pytest.mark.parametrize(("assignment", "name"), FUNCTIONS, ids=FUNCTION_IDS)
+def test_parameter_names_match_the_contract(assignment, name):
+    params = dict(CONTRACT[assignment][1])[name]
+    assert list(inspect.signature(_function(assignment, name)).parameters) == params
+
+
+@pytest.mark.parametrize(("assignment", "name"), FUNCTIONS, ids=FUNCTION_IDS)
+def test_parameters_are_positional_or_keyword(assignment, name):
+    params = inspect.signature(_function(assignment, name)).parameters
+    assert all(p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD for p in params.values())
+
+
+@pytest.mark.parametrize(("assignment", "name"), FUNCTIONS, ids=FUNCTION_IDS)
+def test_functions_are_imported_from_their_topic_module(assignment, name):
+    function = _function(assignment, name)
+    assert callable(function)
+    topic = importlib.import_module(function.__module__)
+    assert function.__module__ != f"reference.{assignment}"
+    assert getattr(topic, name) is function
+    assert name in topic.__all__
+
+
+@pytest.mark.parametrize(("assignment", "name"), FUNCTIONS, ids=FUNCTION_IDS)
+def test_numpydoc_sections(assignment, name):
+    doc = inspect.getdoc(_function(assignment, name)) or ""
+    for section in ("Parameters", "Returns", "Raises", "Notes"):
+        assert re.search(rf"^{section}\n-{{{len(section)}}}$", doc, re.M), (name, section)
+
+
+# -- the topic modules -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("module", TOPIC_MODULES)
+def test_topic_modules_draw_no_random_numbers_and_never_assert(module):
+    source = Path(importlib.import_module(module).__file__).read_text()
+    assert not re.search(r"torch\.rand|np\.random|numpy\.random|import random", source)
+    assert not re.search(r"^\s*assert\b", source, re.M)
+    assert source.count("from __future__ import annotations") == 1
