@@ -22,14 +22,13 @@ from click.testing import CliRunner
 
 from grader.cli import cli
 from grader.isolation import detect
+from grader.rubric import load_rubrics
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = (ROOT / "submissions" / "hw2" / "ada_lovelace.py").read_text()
-FUNCTIONS = ["ddpm_posterior", "ddpm_posterior_mean_from_score", "ddim_step", "ddim_forward_process",
-             "ddim_sample", "ou_coefficients", "dsm_loss", "reverse_ode_drift", "mha1", "mha2",
-             "mha1_to_mha2", "mha_param_counts"]
+FUNCTIONS = load_rubrics()["hw2"].function_names  # every hw2 function gets a verdict
 ISOLATED = detect("auto").bwrap is not None
 CONTAINED = detect("auto").pids_root is not None
 

@@ -9,10 +9,6 @@ from __future__ import annotations
 
 from tests.conftest import run_check
 
-FUNCTIONS = ["ddpm_posterior", "ddpm_posterior_mean_from_score", "ddim_step", "ddim_forward_process",
-             "ddim_sample", "ou_coefficients", "dsm_loss", "reverse_ode_drift", "mha1", "mha2",
-             "mha1_to_mha2", "mha_param_counts"]
-
 
 def _checks(rubrics, function):
     fn = next(f for f in rubrics["hw2"].functions if f.name == function)

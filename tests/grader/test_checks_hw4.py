@@ -22,18 +22,6 @@ from reference import hw4
 from reference.misconceptions import for_function
 from tests.conftest import run_check, total_score
 
-FUNCTIONS = [
-    "toy_marginal_var",
-    "toy_reverse_conditional",
-    "toy_ddpm_sample",
-    "toy_ddim_sample",
-    "toy_denoiser_target",
-    "optimal_policy",
-    "dpo_loss",
-    "dpo_grad_weight",
-    "bradley_terry_prob",
-    "plackett_luce_logprob",
-]
 STATISTICAL = [
     ("toy_ddpm_sample", "output variance with noise: sigma2 - sigma2^3/(sigma2+1)^2"),
     ("toy_ddpm_sample", "output variance with noise=None: (sigma2/(sigma2+1))^2"),

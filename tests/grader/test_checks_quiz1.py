@@ -14,15 +14,6 @@ import torch
 from reference.misconceptions import for_function
 from tests.conftest import total_score
 
-FUNCTIONS = [
-    "sample_z",
-    "sample_z_forward",
-    "ou_sample",
-    "ou_euler_step",
-    "optimal_denoiser_at_L",
-    "cvae_loss",
-]
-
 
 def _fn(rubrics, function):
     return next(f for f in rubrics["quiz1"].functions if f.name == function)
