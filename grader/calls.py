@@ -11,9 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from grader.values import Value
+from grader.values import Value, decode_value
 
-__all__ = ["PlannedCall", "CallOutcome", "CallRecord"]
+__all__ = ["PlannedCall", "CallOutcome", "CallRecord", "record_of"]
+
+#: Longest gradient-probe error message kept from the child.
+GRAD_ERROR_CHARS = 600
 
 
 @dataclass
@@ -75,3 +78,34 @@ class CallRecord:
     value: Value = None
     decode_error: str | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+
+
+def record_of(planned: PlannedCall, outcome: CallOutcome) -> CallRecord:
+    """The record of one call: its outcome and, if it returned, the decoded value and gradients.
+
+    Parameters
+    ----------
+    planned : PlannedCall
+    outcome : CallOutcome
+        As the sandbox (or the in-process harness) reported it.
+
+    Returns
+    -------
+    CallRecord
+        ``value`` and ``extras["grad"]`` decoded under the strict rules of
+        :func:`grader.values.decode_value`; ``decode_error`` says why when
+        they cannot be; ``extras["grad_error"]`` cut to 600 characters.
+    """
+    record = CallRecord(planned, outcome)
+    if outcome.status != "ok":
+        return record
+    try:
+        record.value = decode_value(outcome.value)
+        grads = outcome.extras.get("grad")
+        if isinstance(grads, list):
+            record.extras["grad"] = [decode_value(v) for v in grads]
+        if isinstance(outcome.extras.get("grad_error"), str):
+            record.extras["grad_error"] = outcome.extras["grad_error"][:GRAD_ERROR_CHARS]
+    except ValueError as exc:
+        record.decode_error = str(exc)
+    return record

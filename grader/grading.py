@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import grader
-from grader.calls import CallOutcome, CallRecord, PlannedCall
+from grader.calls import CallOutcome, CallRecord, PlannedCall, record_of
 from grader.discover import Submission
 from grader.errors import LoadError
 from grader.execute import LoadReply, Sandbox
@@ -32,7 +32,6 @@ from grader.manual import manual_entry
 from grader.results import SCHEMA_VERSION
 from grader.rubric import Check, FunctionRubric, Rubric
 from grader.sandbox.codec import to_wire
-from grader.values import decode_value
 
 __all__ = ["GRADER_BUG", "grade_submission"]
 
@@ -130,20 +129,9 @@ def _run_check(sandbox: Sandbox, ctx: CheckContext, calls: list[PlannedCall], na
         outcome = sandbox.call(ctx.function.name, [to_wire(v) for v in planned.args.values()],
                                requires_grad=planned.requires_grad, grad=planned.grad,
                                timeout=timeout, names=names)
-        record = CallRecord(planned, outcome)
-        if outcome.status == "ok":
-            try:
-                record.value = decode_value(outcome.value)
-                grads = outcome.extras.get("grad")
-                if isinstance(grads, list):
-                    record.extras["grad"] = [decode_value(v) for v in grads]
-                if isinstance(outcome.extras.get("grad_error"), str):
-                    record.extras["grad_error"] = outcome.extras["grad_error"][:600]
-            except ValueError as exc:
-                record.decode_error = str(exc)
-        elif outcome.status in ("timeout", "crash"):
+        if outcome.status in ("timeout", "crash"):
             stop.append(outcome)
-        records.append(record)
+        records.append(record_of(planned, outcome))
     return records
 
 

@@ -37,6 +37,7 @@ from grader.cases import (
     toy,
     vae,
 )
+from grader.sandbox.registry import merge_tables
 
 __all__ = ["CASES", "CaseGenerator", "generate"]
 
@@ -49,19 +50,8 @@ TOPICS: tuple[ModuleType, ...] = (
 )
 
 
-def _registry(modules: tuple[ModuleType, ...]) -> dict[str, CaseGenerator]:
-    """The union of the modules' ``CASES``; a name defined twice is an error."""
-    cases: dict[str, CaseGenerator] = {}
-    for module in modules:
-        clash = set(cases) & set(module.CASES)
-        if clash:
-            raise RuntimeError(f"case names defined twice ({module.__name__}): {sorted(clash)}")
-        cases.update(module.CASES)
-    return cases
-
-
 #: Registry: case name -> generator ``(g: torch.Generator, **config) -> args``.
-CASES: dict[str, CaseGenerator] = _registry(TOPICS)
+CASES: dict[str, CaseGenerator] = merge_tables("CASES", TOPICS)
 
 
 def generate(name: str, g: torch.Generator, config: dict[str, Any]) -> dict[str, Any]:

@@ -16,14 +16,13 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from grader.calls import CallOutcome, CallRecord, PlannedCall
+from grader.calls import CallOutcome, CallRecord, PlannedCall, record_of
 from grader.judge.checks import CheckContext, CheckKind, CheckResult
 from grader.judge.kinds import CHECK_KINDS
 from grader.judge.scoring import forbid_mutation
 from grader.rubric import Rubric
 from grader.sandbox.codec import to_wire
 from grader.sandbox.invoke import invoke
-from grader.values import decode_value
 
 __all__ = ["call_in_process", "records_for", "run_check", "total_score"]
 
@@ -55,17 +54,7 @@ def call_in_process(impl: Callable[..., Any], planned: PlannedCall, names: list[
         return CallRecord(planned, CallOutcome("error", error={"type": type(exc).__name__, "message": str(exc)}))
     outcome = CallOutcome("ok", value=returned.value, extras=returned.extras, mutated=returned.mutated,
                           seconds=returned.seconds)
-    record = CallRecord(planned, outcome)
-    try:
-        record.value = decode_value(outcome.value)
-        grads = outcome.extras.get("grad")
-        if isinstance(grads, list):
-            record.extras["grad"] = [decode_value(v) for v in grads]
-        if isinstance(outcome.extras.get("grad_error"), str):
-            record.extras["grad_error"] = outcome.extras["grad_error"][:600]
-    except ValueError as exc:
-        record.decode_error = str(exc)
-    return record
+    return record_of(planned, outcome)
 
 
 def records_for(ctx: CheckContext, kind: CheckKind, impl: Callable[..., Any]) -> list[CallRecord]:

@@ -20,25 +20,13 @@ module, list it in that module's ``KINDS``.
 
 from __future__ import annotations
 
-from types import ModuleType
-
 from grader.judge.checks import CheckKind
 from grader.judge.kinds import ddim, elementwise, ffjord, fokker_planck, preference, score_matching, sde, toy
+from grader.sandbox.registry import merge_tables
 
 __all__ = ["CHECK_KINDS"]
 
 
-def _merge(*modules: ModuleType) -> dict[str, CheckKind]:
-    registry: dict[str, CheckKind] = {}
-    for module in modules:
-        kinds: dict[str, CheckKind] = module.KINDS
-        clash = set(registry) & set(kinds)
-        if clash:  # pragma: no cover - a programming error
-            raise RuntimeError(f"check kinds defined twice: {sorted(clash)}")
-        registry.update(kinds)
-    return registry
-
-
 #: Registry of check kinds: name -> kind.
-CHECK_KINDS: dict[str, CheckKind] = _merge(elementwise, score_matching, ffjord, fokker_planck, sde, ddim, toy,
-                                           preference)
+CHECK_KINDS: dict[str, CheckKind] = merge_tables("KINDS", (elementwise, score_matching, ffjord, fokker_planck, sde,
+                                                             ddim, toy, preference))
