@@ -52,9 +52,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from grader.discover import Submission, sha256_file  # noqa: E402
-from grader.execute import Limits  # noqa: E402
-from grader.judge.checks import CHECK_KINDS, Elementwise  # noqa: E402
 from grader.judge.inprocess import run_check  # noqa: E402
+from grader.judge.kinds import CHECK_KINDS  # noqa: E402
+from grader.judge.kinds.elementwise import Elementwise  # noqa: E402
+from grader.limits import Limits  # noqa: E402
 from grader.pipeline import grade_submission  # noqa: E402
 from grader.rubric import Rubric, load_rubrics  # noqa: E402
 from reference.misconceptions import for_function  # noqa: E402

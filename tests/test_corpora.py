@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from grader.execute import Limits
+from grader.limits import Limits
 from grader.rubric import load_rubrics
 from tests.corpora import correct, grade_file, mistakes
 

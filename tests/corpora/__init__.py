@@ -109,7 +109,7 @@ def grade_file(path: Path, assignment: str, rubric, limits, function: str | None
         A ``.py`` file.
     assignment : str
     rubric : grader.rubric.Rubric
-    limits : grader.execute.Limits
+    limits : grader.limits.Limits
     function : str, optional
         Grade only this function (a single-mistake file defines only it).
 

@@ -64,9 +64,10 @@ def test_misconceptions_lose_credit_and_every_check_fails_one(assignment, functi
 @pytest.mark.parametrize("assignment, function", FUNCTIONS)
 def test_misconceptions_are_distinguishable(assignment, function):
     """No two catalogued variants give the same outputs on every check input (a library duplicate)."""
-    from grader.judge.checks import CHECK_KINDS, CheckContext
+    from grader.judge.checks import CheckContext
     from grader.judge.compare import compare
     from grader.judge.inprocess import records_for
+    from grader.judge.kinds import CHECK_KINDS
 
     rubric = RUBRICS[assignment]
     fn = _fn(assignment, function)

@@ -18,14 +18,10 @@ import pytest
 import torch
 from scipy import stats
 
-import grader.judge.checks  # noqa: F401  (registers every kind)
 from grader.cases import generate
-from grader.judge.kinds_foundations import (
-    mixture_posterior_mean,
-    probe_coefficients,
-    rademacher_mean_bound,
-    rk4_autograd_grad,
-)
+from grader.judge.kinds.ffjord import probe_coefficients, rk4_autograd_grad
+from grader.judge.kinds.score_matching import mixture_posterior_mean
+from grader.judge.stats import rademacher_mean_bound
 from grader.sandbox.codec import from_wire, to_wire
 from grader.sandbox.fixtures import build
 from grader.sandbox.protocol import Fixture
@@ -319,7 +315,8 @@ def test_fixtures_accept_tensor_times_and_tweedie_prior_is_consistent():
 
 
 def test_hidden_inputs_differ_per_student_and_are_reproducible(rubrics):
-    from grader.judge.checks import CHECK_KINDS, CheckContext
+    from grader.judge.checks import CheckContext
+    from grader.judge.kinds import CHECK_KINDS
 
     rubric = rubrics["hw1"]
     fn = _fn(rubrics, "reverse_sde_sample")

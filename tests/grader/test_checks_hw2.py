@@ -6,7 +6,6 @@ A check that no misconception fails would be a check that cannot fail.
 
 from __future__ import annotations
 
-
 from tests.conftest import run_check
 
 
@@ -16,7 +15,8 @@ def _checks(rubrics, function):
 
 
 def test_hidden_inputs_differ_per_student_and_are_reproducible(rubrics):
-    from grader.judge.checks import CHECK_KINDS, CheckContext
+    from grader.judge.checks import CheckContext
+    from grader.judge.kinds import CHECK_KINDS
 
     rubric = rubrics["hw2"]
     fn = rubric.functions[0]
@@ -39,7 +39,8 @@ def test_hard_coded_public_answers_fail_hidden_checks(rubrics):
     rubric = rubrics["hw2"]
     ref = rubric.reference_function("reverse_ode_drift")
     memo = {}
-    from grader.judge.checks import CHECK_KINDS, CheckContext
+    from grader.judge.checks import CheckContext
+    from grader.judge.kinds import CHECK_KINDS
 
     fn = next(f for f in rubric.functions if f.name == "reverse_ode_drift")
     public = next(c for c in fn.checks if c.visibility == "public")

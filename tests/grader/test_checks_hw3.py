@@ -17,9 +17,9 @@ import numpy as np
 import pytest
 import torch
 
-import grader.judge.checks  # noqa: F401  (registers every kind before kinds_objectives is imported)
 from grader.cases import generate
-from grader.judge.kinds_objectives import edgeworth_quantile, ism_esm_terms
+from grader.judge.kinds.score_matching import ism_esm_terms
+from grader.judge.stats import edgeworth_quantile
 from grader.sandbox.fixtures import build
 from grader.sandbox.protocol import Fixture
 from reference import hw3
@@ -205,7 +205,8 @@ def test_correct_variants_get_full_marks(rubrics, function, impl):
 # -- inputs ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("function", TIMED_FUNCTIONS)
 def test_times_are_int64_and_include_both_ends(rubrics, function):
-    from grader.judge.checks import CHECK_KINDS, CheckContext
+    from grader.judge.checks import CheckContext
+    from grader.judge.kinds import CHECK_KINDS
 
     rubric = rubrics["hw3"]
     fn = _fn(rubrics, function)
@@ -230,7 +231,8 @@ def test_reverse_variances_are_positive_and_realistic():
 
 
 def test_hidden_inputs_differ_per_student_and_are_reproducible(rubrics):
-    from grader.judge.checks import CHECK_KINDS, CheckContext
+    from grader.judge.checks import CheckContext
+    from grader.judge.kinds import CHECK_KINDS
 
     rubric = rubrics["hw3"]
     fn = _fn(rubrics, "implicit_score_matching_loss")

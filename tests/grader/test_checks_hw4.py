@@ -16,8 +16,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from grader.judge.kinds_preference import toy_ddim_output_factor, toy_ddpm_output_var
-from grader.judge.statistical import FALSE_FAILURE, gaussian_test
+from grader.judge.kinds.toy import toy_ddim_output_factor, toy_ddpm_output_var
+from grader.judge.stats import FALSE_FAILURE, gaussian_test
 from reference import hw4
 from reference.misconceptions import for_function
 from tests.conftest import run_check, total_score
@@ -191,7 +191,8 @@ def test_numpy_and_float32_samplers_pass_the_variance_checks(rubrics):
 
 
 def test_hidden_inputs_differ_per_student_and_are_reproducible(rubrics):
-    from grader.judge.checks import CHECK_KINDS, CheckContext
+    from grader.judge.checks import CheckContext
+    from grader.judge.kinds import CHECK_KINDS
 
     rubric = rubrics["hw4"]
     fn = _fn(rubrics, "dpo_loss")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from grader.judge.checks import CHECK_KINDS, CheckContext
+from grader.judge.checks import CheckContext
 from grader.judge.diagnose import Evidence, name_misconception
+from grader.judge.kinds import CHECK_KINDS
 from reference.misconceptions import MISCONCEPTIONS, for_function
 from tests.conftest import run_check  # noqa: F401 - imported for its side-effect-free helpers
 
@@ -39,7 +40,8 @@ def test_each_hw2_variant_is_named(rubrics, variant):
 def test_the_reference_is_never_named(rubrics):
     rubric = rubrics["hw2"]
     for fn in rubric.functions:
-        assert name_misconception("hw2", fn.name, _evidence(rubric, fn.name, rubric.reference_function(fn.name))) is None
+        evidence = _evidence(rubric, fn.name, rubric.reference_function(fn.name))
+        assert name_misconception("hw2", fn.name, evidence) is None
 
 
 def test_precision_loss_is_named_and_a_real_mistake_is_not_called_imprecise(rubrics):

@@ -50,7 +50,9 @@ import torch
 from torch import nn
 
 from grader.calls import PlannedCall
-from grader.judge.checks import CHECK_KINDS, CheckContext, reference_value
+from grader.judge.checks import CheckContext
+from grader.judge.expected import reference_value
+from grader.judge.kinds import CHECK_KINDS
 from grader.rubric import load_rubrics
 from grader.sandbox.codec import to_wire
 from grader.sandbox.fixtures import FIXTURES, build
@@ -407,7 +409,7 @@ SHORTCUTS = {
 
 def _grade(tmp_path, assignment: str, student: str, source: str) -> dict[str, Any]:
     from grader.discover import Submission, sha256_file
-    from grader.execute import Limits
+    from grader.limits import Limits
     from grader.pipeline import grade_submission
 
     path = tmp_path / f"{student}.py"

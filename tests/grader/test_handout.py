@@ -8,8 +8,8 @@ import nbformat
 import pytest
 
 from grader.discover import Submission, sha256_file
-from grader.execute import Limits
 from grader.handout import handout_notebook, handout_text, write_handout
+from grader.limits import Limits
 from grader.load import load_source
 from grader.pipeline import grade_submission
 from grader.rubric import default_rubrics_dir

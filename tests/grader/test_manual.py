@@ -86,7 +86,8 @@ def test_manual_scores_survive_a_regrade_of_a_changed_submission(tmp_path):
     manual = _csv(tmp_path, "student,assignment,item,points,comment\nada,hw2,p4_mha,9,good\n")
     out = tmp_path / "out"
     runner = CliRunner()
-    assert runner.invoke(cli, ["run", str(tmp_path / "subs"), "--out", str(out), "-q", "--manual", str(manual)]).exit_code == 0
+    first = runner.invoke(cli, ["run", str(tmp_path / "subs"), "--out", str(out), "-q", "--manual", str(manual)])
+    assert first.exit_code == 0
     (sub / "ada.py").write_text(source + "\n# resubmitted\n")
     again = runner.invoke(cli, ["run", str(tmp_path / "subs"), "--out", str(out), "-q"])
     assert "Graded 1 submission(s)" in again.output

@@ -50,7 +50,7 @@ def test_the_margin_ratio_is_measured_against_the_float32_tier():
     import numpy as np
     import torch
 
-    from grader.judge.compare import Float32Tier
+    from grader.judge.float32 import Float32Tier
     from grader.judge.margins import case_ratio
     from grader.sandbox.codec import to_wire
     from grader.values import decode_value

@@ -22,8 +22,10 @@ from __future__ import annotations
 import pytest
 import torch
 
-from grader.judge.checks import CHECK_KINDS, CheckContext, materialise, reference_value
+from grader.judge.checks import CheckContext
+from grader.judge.expected import materialise, reference_value
 from grader.judge.inprocess import run_check
+from grader.judge.kinds import CHECK_KINDS
 from grader.judge.scoring import require_hidden
 from grader.rubric import load_rubrics
 
@@ -180,7 +182,7 @@ for _name in {names!r}:
 def test_trivial_submissions_score_zero_through_the_sandbox(assignment, kind, tmp_path):
     """A whole submission of trivial functions, graded as students are, scores 0 everywhere."""
     from grader.discover import Submission, sha256_file
-    from grader.execute import Limits
+    from grader.limits import Limits
     from grader.pipeline import grade_submission
 
     rubric = RUBRICS[assignment]

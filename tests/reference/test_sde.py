@@ -238,7 +238,7 @@ def test_ou_sample_is_the_quiz_limit_and_a_semigroup() -> None:
     # Markov/semigroup: two exact steps s then t equal one exact step s + t with the
     # combined noise (which is again standard normal).
     s, t = 0.3, 0.8
-    a_s, a_t = math.exp(-s), math.exp(-t)
+    a_t = math.exp(-t)
     b_s, b_t, b_st = (math.sqrt(1 - math.exp(-2 * u)) for u in (s, t, s + t))
     combined = (a_t * b_s * n1 + b_t * n2) / b_st
     two_steps = ou_sample(ou_sample(w0, s, n1), t, n2)
