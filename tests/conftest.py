@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import torch
 
 from grader.calls import CallRecord
 from grader.judge.checks import CheckContext
@@ -51,3 +52,13 @@ def pinned_items(out, assignment: str, student: str) -> dict[str, tuple[float, s
 
     doc = json.loads((out / "results" / assignment / f"{student}.json").read_text())
     return {i["function"]: (i["score"], i["status"]) for i in doc["items"]}
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """Compute like the sandbox child, on one thread (results comparable bit for bit; 1000-step
+    samplers are dominated by per-op overhead). Use with ``pytest.mark.usefixtures``."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

@@ -25,7 +25,7 @@ from grader.rubric import default_rubrics_dir, load_rubric
 from grader.sandbox.codec import to_wire
 from grader.values import ArrayValue, DictValue, SeqValue, Value, decode_value
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("one_torch_thread")]
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -62,15 +62,6 @@ def third(x, y, n):
 '''
 
 FUNCTIONS = ["scale_params", "replace_entry", "leaves_inputs", "smooth", "through_numpy", "third"]
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """Compute like the sandbox child (one thread), so that results can be compared bit for bit."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def _sandbox(source: str, functions: list[str]):

@@ -12,23 +12,15 @@ test_checks_<assignment>.py.
 from __future__ import annotations
 
 import pytest
-import torch
 
 from grader.rubric import load_rubrics
 from reference.misconceptions import for_function
 from tests.conftest import run_check
 
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
 RUBRICS = load_rubrics()
 FUNCTIONS = [(a, f.name) for a, r in sorted(RUBRICS.items()) for f in r.functions]
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """Run like the sandbox child: one thread (1000-step samplers are dominated by per-op overhead)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def _fn(assignment, function):
