@@ -77,8 +77,9 @@ def cli() -> None:
               help="Wall-clock seconds allowed for each call of a student function.")
 @click.option("--startup-timeout", default=Limits.startup_timeout, show_default=True, type=click.FloatRange(min=1),
               help="Seconds allowed to start a sandbox and run a submission's top level.")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
-              help="Submissions graded at once, each in its own sandbox process.")
+@click.option("--workers", default=None, type=click.IntRange(min=1),
+              help="Submissions graded at once, each in its own sandbox process "
+                   "[default: the CPUs available to this process, affinity and cgroup quota included].")
 @click.option("--memory-mb", default=Limits.memory_mb, show_default=True, type=click.IntRange(min=256),
               help="Address-space limit of each sandbox (MiB).")
 @click.option("--isolation", type=click.Choice(["auto", "bwrap", "none"]), default=Limits.isolation,
@@ -97,7 +98,7 @@ def cli() -> None:
                                  "assignment, item, points, comment.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def run_command(path: Path, out: Path, assignment: str | None, timeout: float, startup_timeout: float,
-                workers: int, memory_mb: int, isolation: str, limit_args: tuple[str, ...], force: bool,
+                workers: int | None, memory_mb: int, isolation: str, limit_args: tuple[str, ...], force: bool,
                 rubrics_dir: Path | None, manual_csv: Path | None, quiet: bool) -> None:
     """Grade every submission under PATH.
 

@@ -37,7 +37,8 @@ from grader.report.render import write_reports
 from grader.results import SCHEMA_VERSION, ResultError, read_result, write_result
 from grader.rubric import Rubric, load_rubrics
 
-__all__ = ["GRADER_BUG", "grade_submission", "grade_all", "run", "RunEvents", "RunSummary", "is_up_to_date"]
+__all__ = ["GRADER_BUG", "grade_submission", "grade_all", "run", "RunEvents", "RunSummary", "is_up_to_date",
+           "available_cpus"]
 
 _DEFAULT_LIMITS = Limits()
 
@@ -150,7 +151,8 @@ def _stored(path: Path) -> tuple[dict[str, Any] | None, ManualScores | None]:
 
 def grade_all(submissions: Iterable[Submission], rubrics: dict[str, Rubric], out: Path,
               limits: Limits, workers: int = 1, force: bool = False,
-              progress: Callable[[Submission, dict[str, Any]], None] | None = None) -> RunSummary:
+              progress: Callable[[Submission, dict[str, Any]], None] | None = None,
+              before_grading: Callable[[], None] | None = None) -> RunSummary:
     """Grade many submissions, writing each document as soon as it is ready.
 
     Parameters
@@ -169,6 +171,9 @@ def grade_all(submissions: Iterable[Submission], rubrics: dict[str, Rubric], out
         Regrade even up-to-date documents.
     progress : callable, optional
         Called with each submission and its document when it is done.
+    before_grading : callable, optional
+        Called once before the first submission that needs grading (not at
+        all when every result is up to date): the sandbox preflight.
 
     Returns
     -------
@@ -203,6 +208,8 @@ def grade_all(submissions: Iterable[Submission], rubrics: dict[str, Rubric], out
         write_result(path, doc)
         return doc
 
+    if todo and before_grading is not None:
+        before_grading()
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         futures = {pool.submit(work, sub): sub for sub in todo}
         for future in as_completed(futures):
@@ -257,8 +264,23 @@ def _publish(out: Path, rubrics: dict[str, Rubric], limits: Limits, missing: tup
     write_manifest(out, rubrics, limits, missing)
 
 
+def available_cpus() -> int:
+    """CPUs this process may use: the default number of workers.
+
+    Returns
+    -------
+    int
+        At least 1: the affinity mask, capped by a cgroup CPU quota (rounded
+        up), as :func:`joblib.cpu_count` reads them (``LOKY_MAX_CPU_COUNT``
+        overrides).
+    """
+    import joblib
+
+    return max(1, int(joblib.cpu_count()))
+
+
 def run(path: Path, out: Path, *, assignment: str | None = None, rubrics_dir: Path | None = None,
-        limits: Limits = _DEFAULT_LIMITS, workers: int = 1, force: bool = False,
+        limits: Limits = _DEFAULT_LIMITS, workers: int | None = None, force: bool = False,
         manual_csv: Path | None = None, events: RunEvents | None = None) -> RunSummary:
     """Grade every submission under ``path`` into ``out``: the whole of ``grade run``.
 
@@ -277,7 +299,8 @@ def run(path: Path, out: Path, *, assignment: str | None = None, rubrics_dir: Pa
     limits : Limits, optional
         Sandbox limits (default: :class:`~grader.limits.Limits`' defaults).
     workers : int, optional
-        Submissions graded at once, each in its own sandbox (default 1).
+        Submissions graded at once, each in its own sandbox (default:
+        :func:`available_cpus`).
     force : bool, optional
         Regrade even the submissions whose result is up to date.
     manual_csv : Path, optional
@@ -319,9 +342,9 @@ def run(path: Path, out: Path, *, assignment: str | None = None, rubrics_dir: Pa
         for line in missing:
             warn(f"sandbox: {line}")
         start = time.perf_counter()
-        preflight(limits)
         events.started(len(found.submissions))
-        summary = grade_all(found.submissions, rubrics, out, limits, workers, force, events.graded)
+        summary = grade_all(found.submissions, rubrics, out, limits, workers or available_cpus(), force,
+                            events.graded, before_grading=lambda: preflight(limits))
         events.finished()
         if manual is not None:
             _merge_manual(summary, rubrics, manual, out, warn)

@@ -109,3 +109,29 @@ def test_second_run_keeps_up_to_date_results(sabotaged_run, two_students):
     out, _, _ = sabotaged_run
     summary = run(two_students, out)
     assert summary.graded == [] and sorted(summary.skipped) == ["hw2/ada_lovelace", "hw2/alan_turing"]
+
+
+def test_unchanged_regrade_starts_no_sandbox(sabotaged_run, two_students, monkeypatch):
+    from grader import execute
+
+    out, _, _ = sabotaged_run
+
+    def refuse(self):
+        raise AssertionError("a sandbox was started")
+
+    monkeypatch.setattr(execute.Sandbox, "__enter__", refuse)
+    assert run(two_students, out).graded == []  # no preflight, no child: everything is up to date
+    with pytest.raises(AssertionError, match="a sandbox was started"):
+        run(two_students, out, force=True)  # the same patch does stop a run that grades
+
+
+def test_workers_default_to_the_cpus_this_process_may_use(monkeypatch):
+    import os
+
+    from grader.pipeline import available_cpus
+
+    monkeypatch.delenv("LOKY_MAX_CPU_COUNT", raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert available_cpus() == 1  # an affinity mask of one CPU (taskset), whatever os.cpu_count() says
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(64)), raising=False)
+    assert 1 <= available_cpus() <= (os.cpu_count() or 1)  # never more than the machine has
