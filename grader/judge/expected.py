@@ -4,14 +4,27 @@ Grader side only: these run the reference implementation (``reference/``)
 on the same inputs the student's function received, normalised exactly
 like a student's value (:func:`grader.values.decode_value`), so that the
 comparison sees both through one lens.
+
+The inputs of a public check are the same for every student (seeded with
+``"public"``, :meth:`grader.judge.checks.CheckContext.seed`), so its
+reference outputs are computed once per process and kept in a cache keyed
+by the reference function itself, the tier (float64 or float32) and a
+SHA-256 of the arguments' names, types, shapes, dtypes and bytes: inputs
+that differ in any way never share an entry. Hidden checks (inputs per
+student) are never cached. Every caller gets its own copy.
 """
 
 from __future__ import annotations
 
 import copy
 import dataclasses
+import hashlib
+import json
+import threading
+from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import torch
 
 from grader.calls import PlannedCall
@@ -22,7 +35,14 @@ from grader.sandbox.fixtures import build
 from grader.sandbox.protocol import Fixture
 from grader.values import Value, decode_value
 
-__all__ = ["materialise", "reference_value", "reference_value_float32", "float32_tier"]
+__all__ = ["materialise", "reference_value", "reference_value_float32", "float32_tier",
+           "clear_reference_cache", "args_digest"]
+
+#: Most entries the reference cache holds (a class's public calls need a few hundred).
+CACHE_ENTRIES = 4096
+
+_cache: dict[tuple[Any, ...], Value] = {}
+_cache_lock = threading.Lock()
 
 
 def materialise(args: dict[str, Any]) -> list[Any]:
@@ -36,11 +56,98 @@ def materialise(args: dict[str, Any]) -> list[Any]:
     return out
 
 
-def reference_value(ctx: CheckContext, planned: PlannedCall) -> Value:
-    """The reference output for a planned call, normalised like a student's."""
+def _put(h: Any, tag: str, payload: bytes) -> None:
+    h.update(f"{tag}:{len(payload)}:".encode())
+    h.update(payload)
+
+
+def _feed(h: Any, value: Any) -> bool:
+    """Feed ``value``'s type and exact content to ``h``; False for a value it cannot fingerprint."""
+    if isinstance(value, torch.Tensor):
+        t = value.detach().cpu().contiguous()
+        _put(h, "tensor", f"{t.dtype}{tuple(t.shape)}{value.requires_grad}".encode())
+        _put(h, "bytes", t.reshape(-1).view(torch.uint8).numpy().tobytes())
+    elif isinstance(value, np.ndarray) and value.dtype != object:
+        _put(h, "ndarray", f"{value.dtype.str}{value.shape}".encode())
+        _put(h, "bytes", np.ascontiguousarray(value).tobytes())
+    elif value is None or isinstance(value, (bool, int, float, str)):
+        _put(h, type(value).__name__, repr(value).encode())
+    elif isinstance(value, Fixture):
+        try:
+            _put(h, "fixture", json.dumps([value.name, value.params], sort_keys=True).encode())
+        except (TypeError, ValueError):
+            return False
+    elif isinstance(value, (list, tuple)):
+        _put(h, type(value).__name__, str(len(value)).encode())
+        return all(_feed(h, v) for v in value)
+    elif isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        _put(h, "dict", str(len(value)).encode())
+        return all(_feed(h, k) and _feed(h, v) for k, v in value.items())
+    else:  # a generator, a module, an object: no exact fingerprint, so never cached
+        return False
+    return True
+
+
+def args_digest(args: dict[str, Any]) -> str | None:
+    """SHA-256 of a call's arguments: names, types, dtypes, shapes and bytes, in order.
+
+    Parameters
+    ----------
+    args : dict
+        Parameter name -> value, as in :attr:`grader.calls.PlannedCall.args`.
+
+    Returns
+    -------
+    str or None
+        The hex digest, or ``None`` if some value cannot be fingerprinted
+        exactly (anything but tensors, arrays, numbers, strings, ``None``,
+        fixtures, and lists, tuples and str-keyed dicts of those).
+    """
+    h = hashlib.sha256()
+    try:
+        exact = _feed(h, args)
+    except Exception:  # noqa: BLE001 - an odd tensor (sparse, meta): not cached, still graded
+        return None
+    return h.hexdigest() if exact else None
+
+
+def _cached(ctx: CheckContext, planned: PlannedCall, tier: str, compute: Callable[[], Value]) -> Value:
+    """``compute()``, served from the cache for a public check (a copy either way)."""
+    digest = args_digest(planned.args) if ctx.check.visibility == "public" else None
+    if digest is None:
+        return compute()
+    key = (tier, ctx.reference, digest)
+    with _cache_lock:
+        hit = key in _cache
+        stored = _cache.get(key)
+    if hit:
+        return copy.deepcopy(stored)
+    value = compute()  # outside the lock: workers compute different checks at once
+    with _cache_lock:
+        if len(_cache) < CACHE_ENTRIES:
+            _cache.setdefault(key, copy.deepcopy(value))
+    return value
+
+
+def clear_reference_cache() -> None:
+    """Forget every cached reference output (tests; a process that reloads references)."""
+    with _cache_lock:
+        _cache.clear()
+
+
+def _compute(ctx: CheckContext, planned: PlannedCall) -> Value:
     # autograd stays on: some references differentiate internally (exact traces, adjoints)
     result = ctx.reference(*materialise(planned.args))
     return decode_value(to_wire(result))
+
+
+def reference_value(ctx: CheckContext, planned: PlannedCall) -> Value:
+    """The reference output for a planned call, normalised like a student's.
+
+    Computed once per process for a public check's inputs (module
+    docstring); the caller owns the value returned.
+    """
+    return _cached(ctx, planned, "float64", lambda: _compute(ctx, planned))
 
 
 def _to_float32(value: Any) -> Any:
@@ -67,8 +174,12 @@ def reference_value_float32(ctx: CheckContext, planned: PlannedCall) -> Value:
     Value
         ``None`` when the reference cannot run in float32 (a fixture that
         insists on float64, integer arithmetic): the tier then uses its
-        fixed tolerances only.
+        fixed tolerances only. Cached like :func:`reference_value`.
     """
+    return _cached(ctx, planned, "float32", lambda: _compute32(ctx, planned))
+
+
+def _compute32(ctx: CheckContext, planned: PlannedCall) -> Value:
     try:
         args = [_to_float32(a) for a in materialise(planned.args)]
         result = ctx.reference(*args)  # autograd on, as in reference_value
