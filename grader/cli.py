@@ -235,7 +235,7 @@ def check_command(file: Path, assignment: str, timeout: float, rubrics_dir: Path
     The score shown is out of the public points only.
     """
     from grader.discover import Submission, sha256_file
-    from grader.pipeline import grade_submission
+    from grader.grading import grade_submission  # not grader.pipeline: no pandas, jinja2, filelock
     from grader.rubric import load_rubrics, public_only
 
     try:
@@ -247,7 +247,10 @@ def check_command(file: Path, assignment: str, timeout: float, rubrics_dir: Path
         rubric = public_only(rubrics[assignment])
         kind: Literal["module", "notebook"] = "module" if file.suffix == ".py" else "notebook"
         sub = Submission(assignment, file.stem, file, file, kind, sha256_file(file), file.name)
-        doc = grade_submission(sub, rubric, Limits(call_timeout=timeout))
+        limits = Limits(call_timeout=timeout)
+        doc = grade_submission(sub, rubric, limits)  # its one sandbox; no preflight
+        if doc["errors"] and all(i["status"] == "error" for i in doc["items"]):
+            _sandbox_starts(limits)
     except GraderError as exc:
         _fail(exc)
     for error in doc["errors"]:
@@ -263,6 +266,23 @@ def check_command(file: Path, assignment: str, timeout: float, rubrics_dir: Path
     click.echo(f"Public checks: {doc['score']:g} / {doc['max_score']:g}. Hidden checks run on other "
                "inputs when your submission is graded; a function's public points count only if it "
                "also passes some of its hidden checks.")
+
+
+def _sandbox_starts(limits: Limits) -> None:
+    """After a submission that could not be run at all: tell a machine fault from the file's own.
+
+    ``grade check`` starts one sandbox, for the file itself; only when
+    nothing of it could be graded does a trivial sandbox (the preflight of
+    ``grade run``) show whether sandboxes start on this machine.
+
+    Raises
+    ------
+    GraderError
+        If they do not (exit status 1, with the child's own message).
+    """
+    from grader.execute import preflight
+
+    preflight(limits)
 
 
 @cli.command("report")
