@@ -23,16 +23,55 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from types import ModuleType
 
 import numpy as np
-from scipy import stats
-from scipy.optimize import brentq
 
-__all__ = ["FALSE_FAILURE", "gaussian_test", "chi2_variance_range", "edgeworth_quantile", "rademacher_mean_bound",
+__all__ = ["FALSE_FAILURE", "normal_isf", "skewness",
+           "gaussian_test", "chi2_variance_range", "edgeworth_quantile", "rademacher_mean_bound",
            "ks_statistic", "ks_critical_value", "mixture_cdf"]
 
 #: Largest probability that a statistical check fails a correct implementation.
 FALSE_FAILURE = 1e-6
+
+
+def _scipy_stats() -> ModuleType:
+    """``scipy.stats``, imported on first use: about 0.9 s that runs without a statistical check skip."""
+    import scipy.stats
+
+    module: ModuleType = scipy.stats
+    return module
+
+
+def normal_isf(p: float) -> float:
+    """The standard normal quantile z with P(Z > z) = p.
+
+    Parameters
+    ----------
+    p : float
+        Upper-tail probability in (0, 1).
+
+    Returns
+    -------
+    float
+        ``scipy.stats.norm.isf(p)``.
+    """
+    return float(_scipy_stats().norm.isf(p))
+
+
+def skewness(x: np.ndarray) -> float:
+    """The sample skewness (biased, as ``scipy.stats.skew``) of the values of ``x``.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        Values (any shape, flattened).
+
+    Returns
+    -------
+    float
+    """
+    return float(_scipy_stats().skew(np.asarray(x, dtype=np.float64).ravel()))
 
 
 def gaussian_test(z: np.ndarray, alpha: float) -> tuple[bool, str]:
@@ -56,6 +95,7 @@ def gaussian_test(z: np.ndarray, alpha: float) -> tuple[bool, str]:
     Mean: sum(z) / sqrt(n) ~ N(0, 1), two-sided at alpha/2. Variance:
     sum(z^2) ~ chi2(n) (the mean is known to be 0), two-sided at alpha/2.
     """
+    stats = _scipy_stats()
     z = np.asarray(z, dtype=np.float64).ravel()
     n = z.size
     if not np.all(np.isfinite(z)):
@@ -86,6 +126,7 @@ def chi2_variance_range(n: int, alpha: float) -> tuple[float, float]:
     (float, float)
         The chi-square(n) quantiles at alpha/4 and 1 - alpha/4, divided by n.
     """
+    stats = _scipy_stats()
     return float(stats.chi2.ppf(alpha / 4, n) / n), float(stats.chi2.isf(alpha / 4, n) / n)
 
 
@@ -110,6 +151,7 @@ def edgeworth_quantile(alpha: float, skewness: float, n: int) -> float:
         correction counted in both tails, which is conservative. For
         skewness 0 this is the normal quantile Phi^{-1}(1 - alpha/2).
     """
+    stats = _scipy_stats()
     c = abs(skewness) / (6.0 * math.sqrt(n))
 
     def excess(q: float) -> float:
@@ -120,6 +162,8 @@ def edgeworth_quantile(alpha: float, skewness: float, n: int) -> float:
     hi = lo
     while excess(hi) > 0:
         hi += 1.0
+    from scipy.optimize import brentq
+
     return lo if hi == lo else float(brentq(excess, lo, hi))
 
 
@@ -139,6 +183,7 @@ def rademacher_mean_bound(n: int, alpha: float) -> float:
         With B ~ Binomial(n, 1/2) the mean is (2B - n)/n; b is the smallest
         integer with 2 P(B > b) <= alpha, and t = (2b - n)/n.
     """
+    stats = _scipy_stats()
     b = int(stats.binom.isf(alpha / 2, n, 0.5))
     while 2 * stats.binom.sf(b, n, 0.5) > alpha:  # guard against a rounded isf
         b += 1
@@ -160,6 +205,7 @@ def mixture_cdf(x: np.ndarray, w: np.ndarray, means: np.ndarray, variances: np.n
     numpy.ndarray
         float64, the shape of ``x``.
     """
+    stats = _scipy_stats()
     z = (np.asarray(x, dtype=np.float64)[..., None] - means) / np.sqrt(variances)
     return np.asarray((w * stats.norm.cdf(z)).sum(-1), dtype=np.float64)
 
@@ -201,4 +247,5 @@ def ks_critical_value(n: int, alpha: float) -> float:
     float
         ``scipy.stats.kstwo.isf(alpha, n)`` (distribution-free).
     """
+    stats = _scipy_stats()
     return float(stats.kstwo.isf(alpha, n))

@@ -23,14 +23,13 @@ from typing import Any
 
 import numpy as np
 import torch
-from scipy import stats
 
 from grader.calls import CallRecord, PlannedCall
 from grader.judge.checks import Case, CheckContext, CheckKind, Verdict, value_array
 from grader.judge.compare import compare
 from grader.judge.expected import float32_tier
 from grader.judge.kinds.elementwise import Elementwise
-from grader.judge.stats import FALSE_FAILURE, edgeworth_quantile
+from grader.judge.stats import FALSE_FAILURE, edgeworth_quantile, normal_isf, skewness
 from grader.sandbox.codec import to_wire
 from grader.sandbox.fixtures import build
 from grader.sandbox.protocol import Fixture
@@ -175,7 +174,7 @@ class DSMGap(CheckKind):
         x_t = gamma * x0 + sigma * eps
         per_sample = m * m * x_t**2 - 2 * m * x_t * (sigma * x_t - eps)
         se = float(per_sample.std(ddof=1) / math.sqrt(per_sample.size))
-        q = stats.norm.isf(FALSE_FAILURE / 2)
+        q = normal_isf(FALSE_FAILURE / 2)
         gap = values[0] - values[1]
         if math.isfinite(gap) and abs(gap - m * m) <= q * se:
             return Verdict(True)
@@ -261,7 +260,7 @@ class ISMEqualsESM(CheckKind):
         esm, diff = ism_esm_terms(build(case.args["score_model"]), x)
         target = float(esm.mean()) - d / 2
         se = float(diff.std(ddof=1) / math.sqrt(N))
-        q = edgeworth_quantile(FALSE_FAILURE / case.count, float(stats.skew(diff)), N)
+        q = edgeworth_quantile(FALSE_FAILURE / case.count, skewness(diff), N)
         gap = value - target
         if math.isfinite(value) and abs(gap) <= q * se:
             # a score model whose ISM is ~0 is passed by a loss of 0 as well
