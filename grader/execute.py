@@ -8,10 +8,16 @@ submission), then asks it to call functions on inputs. Each call has a
 wall-clock limit: a soft timer inside the child first, then a hard kill of
 the child's whole process group. After a kill or a crash the next call
 starts a fresh child transparently, so a hang costs only the call that hung.
+
+With ``limits.fork_server`` the child is forked from a warm zygote (one per
+worker thread, :mod:`grader.sandbox.forkserver`) into namespaces and a pids
+cgroup of its own; where the host cannot protect a forked child, the sandbox
+says so once and spawns as before.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -23,8 +29,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from grader.calls import CallOutcome
-from grader.isolation import PidsCgroup, bwrap_arguments, detect
+from grader.isolation import Isolation, PidsCgroup, bwrap_arguments, detect
 from grader.limits import Limits
+from grader.sandbox.forkserver import ForkedChild, Zygote, ZygoteError, zygote_for
 from grader.sandbox.protocol import ProtocolError, read_frame, write_frame
 
 __all__ = ["LoadReply", "Sandbox", "preflight"]
@@ -57,7 +64,7 @@ class LoadReply:
 #: exactly here, whatever else is installed (another checkout, an editable install).
 _PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _BOOT = ("import sys; sys.path.insert(0, sys.argv.pop(1)); "
-         "from grader.sandbox.child import main; main()")
+         "from grader.sandbox.boot import main; main()")
 
 
 def _child_env(scratch: str) -> dict[str, str]:
@@ -74,6 +81,16 @@ def _child_env(scratch: str) -> dict[str, str]:
     return env
 
 
+def _zygote(limits: Limits, isolation: Isolation) -> Zygote | None:
+    """The calling worker thread's zygote (started if needed), or None where forking cannot be protected."""
+    cmd = [sys.executable, "-I", "-c", _BOOT, _PACKAGE_ROOT, "zygote"]
+    env = _child_env(tempfile.gettempdir())
+    if isolation.bwrap:
+        cmd = bwrap_arguments(isolation.bwrap, 16 << 20, zygote=True) + cmd
+        env.update(HOME="/scratch", TMPDIR="/scratch")
+    return zygote_for(cmd, env, plain=isolation.bwrap is None, timeout=limits.startup_timeout)
+
+
 class Sandbox:
     """One submission's child process (restarted on demand after a crash).
 
@@ -87,14 +104,15 @@ class Sandbox:
     Notes
     -----
     Use as a context manager; :meth:`close` kills the child and removes the
-    scratch directory.
+    scratch directory. With ``limits.fork_server`` the child is forked from
+    this thread's zygote (see the module notes).
     """
 
     def __init__(self, load_request: dict[str, Any], limits: Limits) -> None:
         self.load_request = load_request
         self.limits = limits
         self.scratch = tempfile.mkdtemp(prefix="grader-sandbox-")
-        self.proc: subprocess.Popen[bytes] | None = None
+        self.proc: subprocess.Popen[bytes] | ForkedChild | None = None
         self.req_w = self.resp_r = -1
         self.stdout_parts: list[str] = []
         self.stdout_dropped = 0
@@ -102,6 +120,7 @@ class Sandbox:
         self.last_load: LoadReply | None = None
         self.isolation = detect(limits.isolation)
         self.cgroup: PidsCgroup | None = None
+        self.forking = bool(limits.fork_server)
 
     # -- life cycle --------------------------------------------------------------
     def __enter__(self) -> Sandbox:
@@ -110,7 +129,37 @@ class Sandbox:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _fork(self, zygote: Zygote) -> None:
+        req_r, self.req_w = os.pipe()
+        self.resp_r, resp_w = os.pipe()
+        self._stderr = tempfile.TemporaryFile()  # forked children have no stderr of their own
+        if self.isolation.pids_root is not None and self.cgroup is None:
+            self.cgroup = PidsCgroup(self.isolation.pids_root, self.limits.processes)
+        cgroup = self.cgroup
+        request = {"limits": json.loads(self.limits.child_json()), "scratch": self.scratch,
+                   "scratch_bytes": self.limits.scratch_mb << 20}
+        try:
+            self.proc = zygote.fork(request, req_r, resp_w, self.limits.startup_timeout,
+                                    join=None if cgroup is None else cgroup.join)
+        finally:
+            os.close(req_r)
+            os.close(resp_w)
+        self.starts += 1
+
     def _spawn(self) -> None:
+        zygote = _zygote(self.limits, self.isolation) if self.forking else None
+        if zygote is not None:
+            try:
+                self._fork(zygote)
+            except ZygoteError:  # a zygote that died (or was killed) costs no student a zero
+                self._kill()
+                zygote.close()
+                zygote = _zygote(self.limits, self.isolation)
+                if zygote is not None:
+                    self._fork(zygote)
+            if zygote is not None:
+                return
+        self.forking = False
         req_r, self.req_w = os.pipe()
         self.resp_r, resp_w = os.pipe()
         self._stderr = tempfile.TemporaryFile()
@@ -138,13 +187,18 @@ class Sandbox:
     def _kill(self) -> None:
         if self.proc is not None:
             try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
+                if isinstance(self.proc, ForkedChild):
+                    self.proc.kill()
+                else:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
             try:
                 self.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:  # pragma: no cover
                 pass
+            if isinstance(self.proc, ForkedChild):
+                self.proc.close()
             self.proc = None
         if self.cgroup is not None:
             self.cgroup.kill_all()
@@ -211,7 +265,12 @@ class Sandbox:
             loading (e.g. ``os._exit`` or an infinite loop at top level).
         """
         self._kill()
-        self._spawn()
+        try:
+            self._spawn()
+        except ZygoteError as exc:
+            self._kill()
+            self.last_load = LoadReply(fatal=str(exc))
+            return self.last_load
         deadline = time.monotonic() + self.limits.startup_timeout
         try:
             write_frame(self.req_w, {"op": "load", **self.load_request})

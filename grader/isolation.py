@@ -177,6 +177,16 @@ class PidsCgroup:
         """The ``cgroup.procs`` file a process writes its pid to, to join."""
         return self.path / "cgroup.procs"
 
+    def join(self, pid: int) -> None:
+        """Move process ``pid`` (and the children it forks from now on) into the cgroup.
+
+        Parameters
+        ----------
+        pid : int
+            A pid as the grader sees it.
+        """
+        self.procs.write_text(f"{int(pid)}\n")
+
     def kill_all(self) -> None:
         """SIGKILL every process still in the cgroup (repeated until empty)."""
         for _ in range(50):
@@ -235,7 +245,11 @@ def _python_binds() -> list[str]:
     return args, sorted(prefixes)  # type: ignore[return-value]
 
 
-def bwrap_arguments(bwrap: str, scratch_bytes: int) -> list[str]:
+def _zygote_arguments() -> list[str]:
+    return ["--cap-add", "CAP_SYS_RESOURCE"] if os.geteuid() == 0 else []
+
+
+def bwrap_arguments(bwrap: str, scratch_bytes: int, *, zygote: bool = False) -> list[str]:
     """The ``bwrap ...`` prefix that runs a command in the sandbox's namespaces.
 
     Parameters
@@ -244,6 +258,12 @@ def bwrap_arguments(bwrap: str, scratch_bytes: int) -> list[str]:
         Path of the bwrap executable.
     scratch_bytes : int
         Size of the tmpfs working directory ``/scratch`` (and of ``/tmp``).
+    zygote : bool
+        For the fork server (:mod:`grader.sandbox.zygote`): without
+        ``--disable-userns``, whose extra user namespace would lock the
+        mounts and forbid each forked child its own ``/proc``; the zygote
+        forbids new user namespaces itself (``max_user_namespaces`` 0, which
+        takes ``CAP_SYS_RESOURCE``, kept only when the grader runs as root).
 
     Returns
     -------
@@ -252,8 +272,8 @@ def bwrap_arguments(bwrap: str, scratch_bytes: int) -> list[str]:
     """
     import grader
 
-    args = [bwrap, "--unshare-all", "--unshare-user", "--die-with-parent", "--new-session", "--disable-userns",
-            "--proc", "/proc", "--dev", "/dev",
+    args = [bwrap, "--unshare-all", "--unshare-user", "--die-with-parent", "--new-session",
+            *(_zygote_arguments() if zygote else ["--disable-userns"]), "--proc", "/proc", "--dev", "/dev",
             # the private tmpfs first: binds below may live under /tmp (a venv, a checkout)
             "--size", str(scratch_bytes), "--tmpfs", "/tmp",
             "--size", str(scratch_bytes), "--tmpfs", "/scratch"]

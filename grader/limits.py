@@ -15,15 +15,24 @@ limit               default    what it defends
 ``file_mb``         16 MiB     filling the disk (RLIMIT_FSIZE)
 ``open_files``      256        descriptor exhaustion (RLIMIT_NOFILE)
 ``startup_timeout`` 60 s       a top level that never returns
+``fork_server``     0          1: fork each child from a warm zygote per worker
 ==================  =========  ===================================================
+
+``fork_server`` defaults to the environment variable ``GRADER_FORK_SERVER``
+(``1`` turns it on; unset means 0), so a whole test run can use either mode.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 
 __all__ = ["Limits", "TUNABLE", "parse_limit"]
+
+
+def _fork_server_default() -> int:
+    return 1 if os.environ.get("GRADER_FORK_SERVER", "0").strip() == "1" else 0
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,10 @@ class Limits:
         OS isolation to use (see :func:`grader.isolation.detect`).
     scratch_mb : int
         Size of the tmpfs working directory inside bubblewrap, MiB.
+    fork_server : int
+        1: children are forked from a warm fork server (one per worker thread,
+        :mod:`grader.sandbox.zygote`) instead of each starting Python and
+        torch; 0: one fresh process per submission.
     """
 
     call_timeout: float = 10.0
@@ -69,6 +82,8 @@ class Limits:
     isolation: str = "auto"
     #: Size of the tmpfs working directory (and /tmp) inside bubblewrap, MiB.
     scratch_mb: int = 64
+    #: 1: fork children from a per-worker zygote (start-up paid once per worker); 0: spawn each.
+    fork_server: int = field(default_factory=_fork_server_default)
 
     def child_json(self) -> str:
         """The limits the child applies to itself, as JSON.
@@ -92,7 +107,10 @@ class Limits:
 
 #: Limits that can be set with ``--limit KEY=VALUE`` (numbers only).
 TUNABLE = ("call_timeout", "cpu_seconds", "memory_mb", "processes", "file_mb", "open_files",
-           "startup_timeout", "scratch_mb")
+           "startup_timeout", "scratch_mb", "fork_server")
+
+#: Switches among them: 0 or 1.
+_SWITCHES = ("fork_server",)
 
 
 def parse_limit(text: str) -> tuple[str, float | int]:
@@ -112,7 +130,7 @@ def parse_limit(text: str) -> tuple[str, float | int]:
     ------
     ValueError
         If the key is unknown or the value is not a positive number of the
-        field's type.
+        field's type (``fork_server``: 0 or 1).
     """
     key, sep, value = text.partition("=")
     key = key.strip().replace("-", "_")
@@ -123,6 +141,9 @@ def parse_limit(text: str) -> tuple[str, float | int]:
         number = kind(value)
     except ValueError:
         raise ValueError(f"{text!r}: {value!r} is not a valid {kind.__name__}") from None
-    if number <= 0:
+    if key in _SWITCHES:
+        if number not in (0, 1):
+            raise ValueError(f"{text!r}: {key} is 0 or 1")
+    elif number <= 0:
         raise ValueError(f"{text!r}: the limit must be positive")
     return key, number

@@ -2,7 +2,9 @@
 
 Started by :mod:`grader.execute` as ``python -I -c BOOT PACKAGE_ROOT REQ_FD
 RESP_FD LIMITS`` (BOOT puts PACKAGE_ROOT, the parent's own checkout, first on
-``sys.path`` and calls :func:`main`) in a scratch directory, under resource limits. It never
+``sys.path`` and calls :func:`main` through :mod:`grader.sandbox.boot`) in a
+scratch directory, under resource limits, or forked by the fork server
+(:mod:`grader.sandbox.zygote`), which then calls :func:`enter`. It never
 receives reference answers: only inputs (arrays, numbers, fixture
 descriptions) and function names. Its conversation with the grader:
 
@@ -277,8 +279,47 @@ def _apply_limits(limits: dict[str, int]) -> None:
             resource.setrlimit(which, (value, value))
 
 
+def prepare() -> None:
+    """Everything a sandbox process does before it knows its submission: output, torch.
+
+    Sends fds 1 and 2 to ``/dev/null``, ignores ``SIGXFSZ`` (oversize writes
+    fail with ``EFBIG`` instead), imports torch and makes it single-threaded.
+    """
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    import torch
+
+    torch.set_num_threads(1)
+
+
+def enter(req_fd: int, resp_fd: int, limits: dict[str, Any]) -> None:
+    """Become one submission's child: apply the limits, narrow imports, serve, exit.
+
+    Parameters
+    ----------
+    req_fd, resp_fd : int
+        The request and reply pipes.
+    limits : dict
+        The grader's :meth:`~grader.limits.Limits.child_json`, decoded.
+    """
+    child = Child(req_fd, resp_fd)
+    sys.stdout = sys.stderr = child.out
+    _apply_limits(limits)
+    blocked = limits.get("blocked_imports", ["reference", "grader"])
+    sys.meta_path.insert(0, _DenyGraderImports(blocked))
+    if "reference" in blocked:
+        sys.path[:] = [p for p in sys.path if p and os.path.isdir(p) and not os.path.exists(
+            os.path.join(p, "reference", "__init__.py"))]
+    sys.path.insert(0, os.getcwd())
+    child.serve()
+    os._exit(0)
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Entry point of the child: redirect output, apply the limits, narrow imports, serve.
+    """Entry point of the child: redirect output, import torch, apply the limits, narrow imports, serve.
 
     Parameters
     ----------
@@ -290,24 +331,9 @@ def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     req_fd, resp_fd = int(argv[0]), int(argv[1])
     limits = json.loads(argv[2]) if len(argv) > 2 else {}
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # oversize writes fail with EFBIG instead
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
-    child = Child(req_fd, resp_fd)
-    sys.stdout = sys.stderr = child.out
-    import torch
-
-    torch.set_num_threads(1)
-    _apply_limits(limits)
-    blocked = limits.get("blocked_imports", ["reference", "grader"])
-    sys.meta_path.insert(0, _DenyGraderImports(blocked))
-    if "reference" in blocked:
-        sys.path[:] = [p for p in sys.path if p and os.path.isdir(p) and not os.path.exists(
-            os.path.join(p, "reference", "__init__.py"))]
-    sys.path.insert(0, os.getcwd())
-    child.serve()
-    os._exit(0)
+    sys.stdout = sys.stderr = _CappedWriter(STDOUT_CAP)  # output while importing torch is dropped
+    prepare()
+    enter(req_fd, resp_fd, limits)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,8 @@
-"""The sandbox child: calls, limits, crashes and isolation (each test starts real processes)."""
+"""The sandbox child: calls, limits, crashes and isolation (each test starts real processes).
+
+Every test runs twice: with a fresh process per sandbox (``spawn``) and with
+children forked from the worker's zygote (``fork``, ``--limit fork_server=1``).
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,19 @@ import torch
 
 from grader.execute import Sandbox
 from grader.limits import Limits
+from grader.sandbox import forkserver
 from grader.sandbox.codec import to_wire
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module", autouse=True, params=["spawn", "fork"])
+def mode(request):
+    """Limits() made by the tests of this module default to this mode (see grader.limits)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GRADER_FORK_SERVER", "1" if request.param == "fork" else "0")
+        assert Limits().fork_server == (request.param == "fork")
+        yield request.param
 
 SOURCE = '''
 import torch
@@ -55,7 +69,7 @@ def obj(x):
 
 
 @pytest.fixture(scope="module")
-def sandbox():
+def sandbox(mode):
     request = {"filename": "<sub.py>", "units": [{"source": SOURCE, "first_line": 1, "label": "module"}],
                "functions": ["double", "hang", "hang_hard", "mutate", "die", "leave", "cheat", "boom",
                              "chatty", "obj", "absent"]}
@@ -63,6 +77,7 @@ def sandbox():
         reply = sb.load()
         assert reply.fatal is None
         assert "absent" not in reply.defined and "double" in reply.defined
+        assert sb.forking == (mode == "fork" and not forkserver._UNUSABLE)  # or it said why not
         yield sb
 
 
@@ -149,7 +164,9 @@ def test_limits_are_configurable_by_key():
 
     assert parse_limit("processes=128") == ("processes", 128)
     assert parse_limit("call-timeout=2.5") == ("call_timeout", 2.5)
-    for bad in ("colour=3", "processes=abc", "file_mb=0", "processes"):
+    assert parse_limit("fork_server=1") == ("fork_server", 1)
+    assert parse_limit("fork-server=0") == ("fork_server", 0)
+    for bad in ("colour=3", "processes=abc", "file_mb=0", "processes", "fork_server=2", "fork_server=-1"):
         with pytest.raises(ValueError):
             parse_limit(bad)
 
