@@ -282,12 +282,37 @@ def _warm_up() -> None:
     from_wire(to_wire(np.ones((2, 2))))
 
 
+#: Folders each forked child gets fresh (tmpfs mounted over them), hiding whatever lay below.
+FRESH_MOUNTS = ("/tmp", "/scratch", "/dev/shm")
+
+
+def hidden_by_fresh_mounts(paths: list[str]) -> list[str]:
+    """The paths a forked child's fresh tmpfs mounts would hide (a checkout or venv under /tmp).
+
+    Parameters
+    ----------
+    paths : list of str
+        Folders the child needs (this package, the Python installation, ``sys.path``).
+
+    Returns
+    -------
+    list of str
+        Those lying under one of :data:`FRESH_MOUNTS`.
+    """
+    return sorted({p for p in paths if os.path.isabs(p)  # sys.path may hold path-hook names, not folders
+                   and any(os.path.realpath(p).startswith(m + os.sep) for m in FRESH_MOUNTS)})
+
+
 def _probe(mode: str, own_pidns: int) -> str | None:
     """Try the namespace set-up once in a throwaway fork: None if it works, else why not."""
     if len(os.listdir("/proc/self/task")) != 1:
         return f"the zygote has {len(os.listdir('/proc/self/task'))} threads after importing torch"
     if mode != "ns":
         return None
+    hidden = hidden_by_fresh_mounts([os.path.dirname(os.path.dirname(__file__)), sys.prefix, *sys.path])
+    if hidden:
+        return (f"the grader or Python lives under {', '.join(FRESH_MOUNTS)} ({hidden[0]}), which each "
+                "forked child gets fresh")
     read, write = os.pipe()
     try:
         _check(_libc.unshare(CLONE_NEWPID), "unshare pid")

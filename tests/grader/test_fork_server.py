@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from grader.execute import Sandbox
 from grader.isolation import detect
 from grader.limits import Limits
 from grader.sandbox import forkserver
+from grader.sandbox.zygote import hidden_by_fresh_mounts
 
 pytestmark = pytest.mark.slow
 
@@ -197,6 +199,15 @@ def act():
 }
 
 MODES = ["none"] + (["bwrap"] if detect("auto").bwrap else [])
+#: Where this checkout or its Python lies under a folder each forked child gets fresh.
+UNDER_FRESH_MOUNTS = hidden_by_fresh_mounts([str(Path(__file__).resolve().parents[2]), sys.prefix, *sys.path])
+
+
+def test_fork_server_refuses_a_checkout_under_tmp():
+    # a fresh tmpfs on /tmp in each forked child would hide a checkout or a venv that lives there
+    assert hidden_by_fresh_mounts(["/tmp/clone/grader", "/usr/lib/python3", "/dev/shm/x", "/scratch/y"]) == [
+        "/dev/shm/x", "/scratch/y", "/tmp/clone/grader"]
+    assert hidden_by_fresh_mounts(["/work/main", "/usr/lib/python3.11", "/tmpdir/x", "__editable__.finder"]) == []
 
 
 def _request(source: str, functions: list[str]) -> dict:
@@ -232,6 +243,9 @@ def _limits(isolation: str, fork: int) -> Limits:
 def baselines(request):
     """The probe in a spawned sandbox and in the first child of a fresh zygote."""
     isolation = request.param
+    if isolation == "bwrap" and UNDER_FRESH_MOUNTS:
+        pytest.skip(f"this checkout or Python lies under /tmp ({UNDER_FRESH_MOUNTS[0]}): the fork server "
+                    "falls back to spawning there (test_fork_server_refuses_a_checkout_under_tmp)")
     forkserver.shutdown()  # a fresh zygote for this module
     spawned = _probe(_limits(isolation, 0))
     forked = _probe(_limits(isolation, 1))
