@@ -192,6 +192,7 @@ class _Tally:
         self.plot: str | None = None
 
     def unusable(self, outcome: Outcome, message: str, record: CallRecord) -> None:
+        """A case whose call gave no usable value; keeps the first student line of an error."""
         self.outcomes.append(outcome)
         self.messages.append(message)
         frames = (record.outcome.error or {}).get("frames") or []
@@ -199,6 +200,7 @@ class _Tally:
             self.lineno = frames[-1].get("lineno")
 
     def verdict(self, case: Case, verdict: Verdict) -> None:
+        """A judged case: counted if passed (with its trivial output), else its messages labelled."""
         self.notes.extend(verdict.notes)
         if verdict.ok:
             self.passed.append((case.index, verdict.trivial))

@@ -52,9 +52,10 @@ def require_hidden(checks: list[CheckResult]) -> list[CheckResult]:
 def forbid_mutation(result: CheckResult, records: list[CallRecord]) -> CheckResult:
     """No points from a check any of whose calls modified an input in place (contract, conventions).
 
-    Elementwise checks already fail each such case; statistical and property
-    checks judge laws of the outputs, which an in-place update can leave
-    right, so the rule is applied here once for every kind.
+    The per-case template (:meth:`grader.judge.checks.CheckKind.judge`)
+    already fails each case whose call changed an input, in every kind; this
+    rule goes one step further and withdraws the whole check's points, so a
+    function that edits its inputs on one case earns nothing from the others.
 
     Parameters
     ----------
