@@ -1,0 +1,1 @@
+"""Course operations: the roster, the course configuration, due dates and late work."""
