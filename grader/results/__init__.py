@@ -23,6 +23,7 @@ from __future__ import annotations
 from grader.results.files import ResultsFolderMissing, load_results, read_result, write_result, write_text_atomic
 from grader.results.model import (
     CHECK_OUTCOMES,
+    DOCUMENT_STATUSES,
     ITEM_STATUSES,
     SCHEMA_VERSION,
     Check,
@@ -31,6 +32,7 @@ from grader.results.model import (
     ItemStatus,
     ManualEntry,
     Misconception,
+    Override,
     ResultDocument,
     Source,
 )
@@ -38,8 +40,8 @@ from grader.results.order import document_key, natural_key
 from grader.results.validate import ResultError, as_document, describe, validate_result
 
 __all__ = [
-    "SCHEMA_VERSION", "ITEM_STATUSES", "CHECK_OUTCOMES", "ItemStatus", "CheckOutcome",
-    "Check", "Misconception", "Source", "Item", "ManualEntry", "ResultDocument",
+    "SCHEMA_VERSION", "ITEM_STATUSES", "CHECK_OUTCOMES", "DOCUMENT_STATUSES", "ItemStatus", "CheckOutcome",
+    "Check", "Misconception", "Source", "Item", "ManualEntry", "Override", "ResultDocument",
     "ResultError", "ResultsFolderMissing",
     "validate_result", "as_document", "describe", "read_result", "load_results",
     "write_result", "write_text_atomic", "natural_key", "document_key",

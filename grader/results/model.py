@@ -16,8 +16,8 @@ from typing import Annotated, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = ["SCHEMA_VERSION", "ITEM_STATUSES", "CHECK_OUTCOMES", "VISIBILITIES", "SUBMISSION_KINDS",
-           "ItemStatus", "CheckOutcome", "Visibility", "SubmissionKind",
-           "Check", "Misconception", "Source", "Item", "ManualEntry", "ResultDocument"]
+           "DOCUMENT_STATUSES", "ItemStatus", "CheckOutcome", "Visibility", "SubmissionKind", "DocumentStatus",
+           "Check", "Misconception", "Source", "Item", "ManualEntry", "Override", "ResultDocument"]
 
 #: Version of the result document layout; a reader accepts only this one.
 SCHEMA_VERSION = 1
@@ -25,7 +25,8 @@ SCHEMA_VERSION = 1
 ItemStatus = Literal["passed", "partial", "failed", "error", "timeout", "missing"]
 CheckOutcome = Literal["passed", "failed", "error", "timeout"]
 Visibility = Literal["public", "hidden"]
-SubmissionKind = Literal["module", "notebook", "package"]
+SubmissionKind = Literal["module", "notebook", "package", "none"]
+DocumentStatus = Literal["graded", "missing"]
 
 #: Allowed ``status`` of an item (a graded function).
 ITEM_STATUSES: tuple[str, ...] = get_args(ItemStatus)
@@ -36,9 +37,10 @@ CHECK_OUTCOMES: tuple[str, ...] = get_args(CheckOutcome)
 VISIBILITIES: tuple[str, ...] = get_args(Visibility)
 #: Allowed ``submission_kind`` of a document.
 SUBMISSION_KINDS: tuple[str, ...] = get_args(SubmissionKind)
+#: Allowed ``status`` of a document.
+DOCUMENT_STATUSES: tuple[str, ...] = get_args(DocumentStatus)
 
 NonEmpty = Annotated[str, Field(min_length=1)]
-
 
 
 class _Model(BaseModel):
@@ -182,6 +184,33 @@ class ManualEntry(_Model):
     comment: str
 
 
+class Override(_Model):
+    """An instructor's points for an auto-graded function, standing across regrades.
+
+    Attributes
+    ----------
+    function : str
+        The overridden function (an item of the document).
+    points : float
+        The points given: the item's ``score`` while the override stands.
+    auto_points : float
+        What the checks gave that function at the last grading (shown next to the override).
+    reason : str
+        Why (non-empty; shown to the student).
+    by : str
+        Who set it.
+    at : str
+        When it was set (UTC, ISO 8601).
+    """
+
+    function: NonEmpty
+    points: float
+    auto_points: float
+    reason: NonEmpty
+    by: str
+    at: str
+
+
 class ResultDocument(_Model):
     """The result of one student on one assignment (schema version 1).
 
@@ -194,15 +223,16 @@ class ResultDocument(_Model):
     assignment : str
         The assignment id (non-empty), e.g. ``"hw2"``.
     score : float
-        Points earned: the items plus the scored manual entries.
+        Points earned: the items (overrides applied) plus the scored manual
+        entries, minus ``late_penalty``.
     max_score : float
         The functions' points plus those of the scored manual entries (pending ones are excluded).
     submission_sha256 : str
         SHA-256 of the graded file (empty if there was none).
     submission_path : str
-        The graded file, relative to the graded folder.
-    submission_kind : {"module", "notebook", "package"}
-        How the submission was given.
+        The graded file, relative to the graded folder (empty if there was none).
+    submission_kind : {"module", "notebook", "package", "none"}
+        How the submission was given; ``none`` when there was no submission.
     rubric_sha256 : str
         SHA-256 of the rubric file that graded it; absent in older documents.
     graded_at : str
@@ -219,6 +249,27 @@ class ResultDocument(_Model):
         One per graded function, in rubric order; empty when the submission did not load.
     manual : list of ManualEntry
         The rubric's written parts, scored or pending.
+    status : {"graded", "missing"}
+        ``missing``: a roster student without a submission (score 0, every item
+        ``missing``); absent (``graded``) in older documents.
+    on_roster : bool or None
+        Whether the student is on the roster of the run that scored it; null
+        when the run had no roster.
+    submitted_at : str or None
+        When the work was submitted (ISO 8601 with time zone), or null; only
+        recorded when the assignment has a late policy.
+    late_by_hours : float
+        Hours after the due date (extension and grace included) the work came in; 0 if on time.
+    late_penalty_fraction : float
+        The fraction of ``raw_score`` the late policy takes (0 to 1).
+    raw_score : float or None
+        The score before the late penalty; null when no late policy applies.
+    late_penalty : float
+        Points taken for lateness (``raw_score - score``).
+    late_note : str
+        How the late policy was applied (may be empty).
+    overrides : list of Override
+        Standing instructor overrides of auto-graded functions, one per function at most.
     """
 
     schema_version: Literal[1]
@@ -237,6 +288,15 @@ class ResultDocument(_Model):
     stdout: str
     items: list[Item]
     manual: list[ManualEntry]
+    status: DocumentStatus = "graded"
+    on_roster: bool | None = None
+    submitted_at: str | None = None
+    late_by_hours: float = 0.0
+    late_penalty_fraction: float = 0.0
+    raw_score: float | None = None
+    late_penalty: float = 0.0
+    late_note: str = ""
+    overrides: list[Override] = []
 
     @model_validator(mode="after")
     def _functions_unique(self) -> ResultDocument:
@@ -245,4 +305,11 @@ class ResultDocument(_Model):
             if item.function in seen:
                 raise ValueError(f"function {item.function!r} appears twice in 'items'")
             seen.add(item.function)
+        overridden: set[str] = set()
+        for override in self.overrides:
+            if override.function not in seen:
+                raise ValueError(f"override of {override.function!r}, which is not an item of the document")
+            if override.function in overridden:
+                raise ValueError(f"function {override.function!r} is overridden twice in 'overrides'")
+            overridden.add(override.function)
         return self

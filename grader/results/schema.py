@@ -24,7 +24,16 @@ from typing import Any
 from pydantic import BaseModel
 
 from grader.results.files import write_text_atomic
-from grader.results.model import SCHEMA_VERSION, Check, Item, ManualEntry, Misconception, ResultDocument, Source
+from grader.results.model import (
+    SCHEMA_VERSION,
+    Check,
+    Item,
+    ManualEntry,
+    Misconception,
+    Override,
+    ResultDocument,
+    Source,
+)
 
 __all__ = ["SCHEMA_PATH", "SCHEMA_ID", "json_schema", "schema_text", "main"]
 
@@ -33,7 +42,7 @@ SCHEMA_PATH = Path(__file__).resolve().parents[2] / "docs" / "results.schema.jso
 #: The schema's identifier (a URN: the project has no web address of its own).
 SCHEMA_ID = f"urn:grader:result-document:{SCHEMA_VERSION}"
 
-_MODELS: tuple[type[BaseModel], ...] = (ResultDocument, Item, Check, Misconception, Source, ManualEntry)
+_MODELS: tuple[type[BaseModel], ...] = (ResultDocument, Item, Check, Misconception, Source, ManualEntry, Override)
 
 
 def _plain(text: str) -> str:

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from grader.errors import UsageError
 from grader.results.model import (
     CHECK_OUTCOMES,
+    DOCUMENT_STATUSES,
     ITEM_STATUSES,
     SCHEMA_VERSION,
     SUBMISSION_KINDS,
@@ -98,7 +99,7 @@ def _problem(error: Mapping[str, Any], doc: Any) -> str:
         return str(error["msg"]).removeprefix("Value error, ")
     place = _place(loc, doc)
     if kind == "literal_error":
-        allowed = _ALLOWED.get(str(loc[-1]))
+        allowed = DOCUMENT_STATUSES if loc == ("status",) else _ALLOWED.get(str(loc[-1]))
         return f"{place} is {_short(value)}; allowed: {allowed if allowed else error['ctx']['expected']}"
     if kind == "missing":
         return f"{place} is missing"
