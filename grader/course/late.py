@@ -88,10 +88,10 @@ class LatePolicy(pydantic.BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     due: AwareDatetime
-    grace_minutes: float = Field(0.0, ge=0, allow_inf_nan=False)
+    grace_minutes: float = Field(default=0.0, ge=0, allow_inf_nan=False)
     policy: Literal["none", "per_day", "zero_after"] = "none"
-    per_day: float = Field(0.0, ge=0, le=1, allow_inf_nan=False)
-    cap: float = Field(1.0, ge=0, le=1, allow_inf_nan=False)
+    per_day: float = Field(default=0.0, ge=0, le=1, allow_inf_nan=False)
+    cap: float = Field(default=1.0, ge=0, le=1, allow_inf_nan=False)
     cutoff: AwareDatetime | None = None
 
     @pydantic.model_validator(mode="after")
