@@ -6,7 +6,10 @@
 
 ``long`` (the default) and ``wide`` are :func:`grader.gradebook.write_gradebook`,
 byte for byte as before (``--wide`` is kept as an alias of ``--format
-wide``). ``canvas``, ``moodle`` and ``blackboard`` need a roster
+wide``); with ``--roster`` they are :mod:`grader.lms.rostered` (roster
+students without a submission added, a ``roster_status`` column).
+
+``canvas``, ``moodle`` and ``blackboard`` need a roster
 (:mod:`grader.course.roster`) and write one row per roster student in the
 exact import format of the LMS (:mod:`grader.lms`, ``docs/lms-exports.md``);
 documents of students not on the roster are not exported to an LMS, and a
@@ -90,19 +93,20 @@ def _results_dir(results_out: Path) -> Path:
 
 def _gradebook(results_dir: Path, csv_path: Path, fmt: str, roster_path: Path | None,
                assignments: tuple[str, ...]) -> int:
-    """Today's long/wide gradebook, unchanged; with a roster, a warning for students not on it."""
-    from grader.gradebook import write_gradebook
-
+    """Today's long/wide gradebook; with a roster, its students without a submission and a status column."""
     if assignments:
         raise UsageError("--assignment selects assignments of an LMS export; long and wide hold every assignment")
-    frame = write_gradebook(results_dir, csv_path, wide=fmt == "wide")
-    if roster_path is not None:
-        from grader.course.roster import load_roster
+    if roster_path is None:
+        from grader.gradebook import write_gradebook
 
-        roster = load_roster(roster_path)
-        outside = sorted(set(frame["student"]) - set(roster.students))
-        if outside:
-            _warn([f"student(s) not on the roster (kept in the {fmt} gradebook): {', '.join(outside)}"])
+        return len(write_gradebook(results_dir, csv_path, wide=fmt == "wide"))
+    from grader.course.roster import load_roster
+    from grader.lms.rostered import ROSTER_STATUS, write_rostered_gradebook
+
+    frame = write_rostered_gradebook(results_dir, csv_path, load_roster(roster_path), wide=fmt == "wide")
+    outside = sorted(set(frame.loc[frame[ROSTER_STATUS] == "not on roster", "student"]))
+    if outside:
+        _warn([f"student(s) not on the roster, kept in the {fmt} gradebook as 'not on roster': {', '.join(outside)}"])
     return len(frame)
 
 
