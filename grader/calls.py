@@ -58,7 +58,12 @@ class CallOutcome:
     error : dict or None
         ``type``, ``message``, ``frames`` for ``error``; a message for ``crash``.
     seconds : float
-        Wall time of the call inside the child.
+        Wall time of the call inside the child; for ``timeout``, the limit
+        that expired, in seconds of ``clock``.
+    clock : {"", "cpu", "wall", "kill"}
+        For ``timeout``: ``cpu`` when the call used up its CPU-time limit,
+        ``wall`` when it reached the wall-clock backstop (waiting, not
+        computing), ``kill`` when the grader had to kill the child.
     """
 
     status: Literal["ok", "error", "timeout", "crash"]
@@ -67,6 +72,25 @@ class CallOutcome:
     mutated: list[str] = field(default_factory=list)
     error: dict[str, Any] | None = None
     seconds: float = 0.0
+    clock: Literal["", "cpu", "wall", "kill"] = ""
+
+    def timeout_message(self) -> str:
+        """What a student reads about this ``timeout``: which limit, and the likely cause.
+
+        Returns
+        -------
+        str
+            Starts "did not finish within the time limit"; names the limit in
+            seconds of CPU time (``clock == "cpu"`` or unknown) or wall-clock time.
+        """
+        if self.clock == "kill":
+            return (f"did not finish within the time limit and was stopped after {self.seconds:g} s of "
+                    "wall-clock time; one very long library call, or code that catches the time limit?")
+        if self.clock == "wall":
+            return (f"did not finish within the time limit ({self.seconds:g} s of wall-clock time, mostly "
+                    "waiting rather than computing); sleeping, or waiting for input or a lock?")
+        return (f"did not finish within the time limit ({self.seconds:g} s of CPU time); "
+                "an infinite loop or far too slow?")
 
 
 @dataclass

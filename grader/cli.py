@@ -74,7 +74,9 @@ def cli() -> None:
               help="Grade PATH as this assignment (default: inferred from folder names, "
                    "e.g. PATH/hw2/<student>.py).")
 @click.option("--timeout", default=Limits.call_timeout, show_default=True, type=click.FloatRange(min=0.1),
-              help="Wall-clock seconds allowed for each call of a student function.")
+              help="CPU seconds allowed for each call of a student function (CPU time, so a busy "
+                   "machine does not time out correct code; wall-clock time is capped at 3 times "
+                   "this and at least 10 s more: --limit call_wall_timeout=S sets it).")
 @click.option("--startup-timeout", default=Limits.startup_timeout, show_default=True, type=click.FloatRange(min=1),
               help="Seconds allowed to start a sandbox and run a submission's top level.")
 @click.option("--workers", default=None, type=click.IntRange(min=1),
@@ -87,8 +89,9 @@ def cli() -> None:
               help="auto: bubblewrap namespaces (no network, no view of other files) and a pids "
                    "cgroup where the host allows; bwrap: require them; none: resource limits only.")
 @click.option("--limit", "limit_args", multiple=True, metavar="KEY=VALUE",
-              help="Set any sandbox limit (repeatable): call_timeout, cpu_seconds, memory_mb, processes, "
-                   "file_mb, open_files, startup_timeout, scratch_mb. See the README for defaults.")
+              help="Set any sandbox limit (repeatable): call_timeout, call_wall_timeout, cpu_seconds, "
+                   "memory_mb, processes, file_mb, open_files, startup_timeout, scratch_mb, fork_server. "
+                   "See the README for defaults.")
 @click.option("--force", is_flag=True,
               help="Regrade every submission, even those whose result is up to date.")
 @click.option("--rubrics", "rubrics_dir", type=click.Path(path_type=Path, file_okay=False),
@@ -224,7 +227,8 @@ def handout_command(assignment: str, fmt: str, out_path: Path | None, rubrics_di
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--assignment", required=True, metavar="NAME", help="Which assignment FILE solves.")
 @click.option("--timeout", default=Limits.call_timeout, show_default=True, type=click.FloatRange(min=0.1),
-              help="Wall-clock seconds allowed for each call of a function.")
+              help="CPU seconds allowed for each call of a function (wall clock: 3 times, at least "
+                   "10 s more).")
 @click.option("--rubrics", "rubrics_dir", type=click.Path(path_type=Path, file_okay=False),
               default=None, help="Folder of rubric files (default: the project's rubrics/).")
 def check_command(file: Path, assignment: str, timeout: float, rubrics_dir: Path | None) -> None:

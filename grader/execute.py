@@ -5,8 +5,8 @@ The grader never imports student code. :class:`Sandbox` starts
 minimal environment and the :class:`~grader.limits.Limits` it is given, sends it the submission's
 source once (start-up, including ``import torch``, is paid once per
 submission), then asks it to call functions on inputs. Each call has a
-wall-clock limit: a soft timer inside the child first, then a hard kill of
-the child's whole process group. After a kill or a crash the next call
+CPU-time limit and a wall-clock backstop (:mod:`grader.sandbox.timer`): a
+timer inside the child first, then a hard kill of the child's process group. After a kill or a crash the next call
 starts a fresh child transparently, so a hang costs only the call that hung.
 
 With ``limits.fork_server`` the child is forked from a warm zygote (one per
@@ -33,6 +33,7 @@ from grader.isolation import Isolation, PidsCgroup, bwrap_arguments, detect
 from grader.limits import Limits
 from grader.sandbox.forkserver import ForkedChild, Zygote, ZygoteError, zygote_for
 from grader.sandbox.protocol import ProtocolError, read_frame, write_frame
+from grader.sandbox.timer import GRACE_SECONDS
 
 __all__ = ["LoadReply", "Sandbox", "preflight"]
 
@@ -68,17 +69,9 @@ _BOOT = ("import sys; sys.path.insert(0, sys.argv.pop(1)); "
 
 
 def _child_env(scratch: str) -> dict[str, str]:
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": scratch,
-        "TMPDIR": scratch,
-        "LANG": "C.UTF-8",
-        "OMP_NUM_THREADS": "1",
-        "MKL_NUM_THREADS": "1",
-        "PYTHONHASHSEED": "0",
-        "PYTHONDONTWRITEBYTECODE": "1",
-    }
-    return env
+    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": scratch, "TMPDIR": scratch,
+            "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+            "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def _zygote(limits: Limits, isolation: Isolation) -> Zygote | None:
@@ -309,7 +302,8 @@ class Sandbox:
             Gradient probe ``{"output": i|None, "reduce": "mean"|"sum",
             "wrt": [positions]}`` evaluated in the child after the call.
         timeout : float, optional
-            Wall-clock limit in seconds (default ``limits.call_timeout``).
+            CPU-time limit in seconds (default ``limits.call_timeout``); the
+            wall clock to :meth:`~grader.limits.Limits.wall_timeout` of it.
         names : list of str, optional
             Parameter names, used to say which argument was modified in place.
 
@@ -322,15 +316,16 @@ class Sandbox:
             loaded = self.load()
             if loaded.fatal:
                 return CallOutcome("crash", error={"message": loaded.fatal})
+        wall = self.limits.wall_timeout(timeout)
         message = {"op": "call", "function": function, "args": args, "timeout": timeout,
-                   "requires_grad": list(requires_grad), "grad": grad, "names": names}
-        deadline = time.monotonic() + timeout + 2.0
+                   "wall_timeout": wall, "requires_grad": list(requires_grad), "grad": grad, "names": names}
+        hard = wall + GRACE_SECONDS + 2.0  # the child's own timer failed to end the call
         try:
             write_frame(self.req_w, message)
-            reply = self._receive(deadline)
+            reply = self._receive(time.monotonic() + hard)
         except TimeoutError:
             self._kill()
-            return CallOutcome("timeout", seconds=timeout)
+            return CallOutcome("timeout", seconds=round(hard, 3), clock="kill")
         except (EOFError, OSError):
             code = self._exit_code()
             self._kill()
@@ -340,7 +335,11 @@ class Sandbox:
             return CallOutcome("crash", error={"message": f"unreadable reply from the sandbox: {exc}"})
         seconds = float(reply.get("seconds", 0.0)) if isinstance(reply.get("seconds"), (int, float)) else 0.0
         if reply.get("timeout") is True:
-            return CallOutcome("timeout", seconds=seconds)
+            if reply.get("restart") is True:  # the child exits: the next call starts a fresh one
+                self._kill()
+            if reply.get("clock") == "wall":
+                return CallOutcome("timeout", seconds=wall, clock="wall")
+            return CallOutcome("timeout", seconds=timeout, clock="cpu")
         if reply.get("ok") is True:
             raw_extras = reply.get("extras")
             extras = raw_extras if isinstance(raw_extras, dict) else {}

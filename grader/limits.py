@@ -1,22 +1,24 @@
 """Resource limits of one sandboxed submission, and their ``--limit KEY=VALUE`` form.
 
 :class:`Limits` is plain configuration: :class:`grader.execute.Sandbox`
-applies it (the child sets the ``RLIMIT_*`` values on itself, the grader
-enforces the wall-clock ones), the command line builds it from options and
+applies it (the child sets the ``RLIMIT_*`` values and the per-call timers on
+itself, the grader kills a child that ignores them), the command line builds it from options and
 :func:`parse_limit`.
 
-==================  =========  ===================================================
-limit               default    what it defends
-==================  =========  ===================================================
-``call_timeout``    10 s       infinite loops and very slow code (per call, wall)
-``cpu_seconds``     600 s      CPU burnt by one child, whatever it does
-``memory_mb``       4096 MiB   huge allocations (address space, RLIMIT_AS)
-``processes``       64         fork bombs (RLIMIT_NPROC; not enforced for root)
-``file_mb``         16 MiB     filling the disk (RLIMIT_FSIZE)
-``open_files``      256        descriptor exhaustion (RLIMIT_NOFILE)
-``startup_timeout`` 60 s       a top level that never returns
-``fork_server``     0          1: fork each child from a warm zygote per worker
-==================  =========  ===================================================
+=====================  =========  ================================================
+limit                  default    what it defends
+=====================  =========  ================================================
+``call_timeout``       10 s       infinite loops, very slow code (per call, CPU)
+``call_wall_timeout``  derived    code that waits instead of computing (per call,
+                                  wall clock; 0 = ``max(3 x CPU, CPU + 10 s)``)
+``cpu_seconds``        600 s      CPU burnt by one child, whatever it does
+``memory_mb``          4096 MiB   huge allocations (address space, RLIMIT_AS)
+``processes``          64         fork bombs (RLIMIT_NPROC; not enforced for root)
+``file_mb``            16 MiB     filling the disk (RLIMIT_FSIZE)
+``open_files``         256        descriptor exhaustion (RLIMIT_NOFILE)
+``startup_timeout``    60 s       a top level that never returns (wall clock)
+``fork_server``        0          1: fork each child from a warm zygote per worker
+=====================  =========  ================================================
 
 ``fork_server`` defaults to the environment variable ``GRADER_FORK_SERVER``
 (``1`` turns it on; unset means 0), so a whole test run can use either mode.
@@ -42,7 +44,12 @@ class Limits:
     Attributes
     ----------
     call_timeout : float
-        Wall-clock seconds per call (soft timer in the child, then a hard kill).
+        CPU seconds per call (a timer in the child, :mod:`grader.sandbox.timer`):
+        CPU time, not wall-clock time, so a loaded machine does not time out
+        a correct call.
+    call_wall_timeout : float
+        Wall-clock seconds per call; 0 (the default) means
+        :meth:`wall_timeout` derives it from the CPU limit.
     cpu_seconds : int
         CPU seconds of one child (``RLIMIT_CPU``).
     memory_mb : int
@@ -68,6 +75,7 @@ class Limits:
     """
 
     call_timeout: float = 10.0
+    call_wall_timeout: float = 0.0
     cpu_seconds: int = 600
     memory_mb: int = 4096
     processes: int = 64
@@ -84,6 +92,28 @@ class Limits:
     scratch_mb: int = 64
     #: 1: fork children from a per-worker zygote (start-up paid once per worker); 0: spawn each.
     fork_server: int = field(default_factory=_fork_server_default)
+
+    def wall_timeout(self, cpu_seconds: float) -> float:
+        """The wall-clock backstop of a call whose CPU-time limit is ``cpu_seconds``.
+
+        ``call_wall_timeout`` when set (never below ``cpu_seconds``); else
+        three times the CPU limit and at least 10 s more than it: a correct
+        call on a machine over-subscribed three times over still finishes,
+        and code that only waits is ended within 30 s at the default limit.
+
+        Parameters
+        ----------
+        cpu_seconds : float
+            The call's CPU-time limit (``call_timeout`` or a check's own).
+
+        Returns
+        -------
+        float
+            Seconds of wall-clock time.
+        """
+        if self.call_wall_timeout > 0:
+            return max(self.call_wall_timeout, cpu_seconds)
+        return max(3.0 * cpu_seconds, cpu_seconds + 10.0)
 
     def child_json(self) -> str:
         """The limits the child applies to itself, as JSON.
@@ -106,7 +136,7 @@ class Limits:
 
 
 #: Limits that can be set with ``--limit KEY=VALUE`` (numbers only).
-TUNABLE = ("call_timeout", "cpu_seconds", "memory_mb", "processes", "file_mb", "open_files",
+TUNABLE = ("call_timeout", "call_wall_timeout", "cpu_seconds", "memory_mb", "processes", "file_mb", "open_files",
            "startup_timeout", "scratch_mb", "fork_server")
 
 #: Switches among them: 0 or 1.

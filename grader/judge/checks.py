@@ -301,8 +301,7 @@ class CheckKind:
         """If the call did not return a usable value: its outcome and message."""
         o = record.outcome
         if o.status == "timeout":
-            return "timeout", (f"did not finish within the time limit ({o.seconds:g} s); "
-                               "an infinite loop or far too slow?")
+            return "timeout", o.timeout_message()
         if o.status in ("error", "crash"):
             return "error", ctx.describe_error(o)
         if record.decode_error:

@@ -12,13 +12,16 @@ descriptions) and function names. Its conversation with the grader:
    "functions": [...]}`` -> executes each unit (a module is one unit, a
    notebook one per code cell) and answers ``{"defined": [...], "errors":
    [...], "stdout": ...}``.
-2. ``{"op": "call", "function", "args": [...], "timeout", "requires_grad",
+2. ``{"op": "call", "function", "args": [...], "timeout", "wall_timeout", "requires_grad",
    "grad", "names"}`` -> calls the function through
    :func:`grader.sandbox.invoke.invoke` (the call path the in-process
    harness shares: argument decoding, ``requires_grad`` marking, gradient
-   probe, in-place detection) under the soft timer, and answers ``{"ok":
-   true, "value", "extras", "mutated", "seconds", "stdout"}``, ``{"ok":
-   false, "timeout": true, "seconds"}`` or ``{"ok": false, "error": {...}}``.
+   probe, in-place detection) under :class:`~grader.sandbox.timer.CallTimer`
+   (``timeout`` seconds of CPU time, ``wall_timeout`` seconds of wall
+   clock), and answers ``{"ok": true, "value", "extras", "mutated",
+   "seconds", "stdout"}``, ``{"ok": false, "timeout": true, "clock",
+   "limit", "seconds", "cpu_seconds"[, "restart": true]}`` or ``{"ok":
+   false, "error": {...}}``.
 3. ``{"op": "exit"}``.
 
 Student output printed through ``sys.stdout``/``sys.stderr`` is captured up
@@ -34,7 +37,6 @@ import io
 import os
 import signal
 import sys
-import time
 import traceback
 import types
 from typing import Any
@@ -42,49 +44,10 @@ from typing import Any
 import grader.sandbox.fixtures  # noqa: F401 - imported before the sys.path is narrowed
 from grader.sandbox.invoke import invoke
 from grader.sandbox.protocol import read_frame, write_frame
+from grader.sandbox.timer import CallTimeout, CallTimer
 
 #: Characters of student output kept per submission.
 STDOUT_CAP = 64 * 1024
-
-
-class _CallTimeout(BaseException):
-    """Raised inside student code by the soft per-call timer."""
-
-
-class _SoftTimer:
-    """The per-call wall-clock timer: raises :class:`_CallTimeout` in student code when it expires.
-
-    Parameters
-    ----------
-    seconds : float
-        Limit; 0 or less means no soft limit (the grader's hard kill remains).
-    """
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self.started = time.perf_counter()
-
-    def __enter__(self) -> _SoftTimer:
-        def on_alarm(signum: int, frame: Any) -> None:
-            raise _CallTimeout
-
-        signal.signal(signal.SIGALRM, on_alarm)
-        self.started = time.perf_counter()
-        if self.seconds > 0:
-            signal.setitimer(signal.ITIMER_REAL, self.seconds)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-
-    def elapsed(self) -> float:
-        """Seconds since the timer was started.
-
-        Returns
-        -------
-        float
-        """
-        return time.perf_counter() - self.started
 
 
 class _CappedWriter(io.TextIOBase):
@@ -220,25 +183,44 @@ class Child:
         ----------
         request : dict
             The ``call`` message: ``function``, ``args`` (encoded),
-            ``timeout``, ``requires_grad``, ``grad``, ``names``.
+            ``timeout`` (CPU seconds), ``wall_timeout``, ``requires_grad``, ``grad``, ``names``.
         """
         fn = self.module.__dict__.get(request["function"])
-        timer = _SoftTimer(float(request.get("timeout", 0)))
+        timer = CallTimer(float(request.get("timeout", 0)), float(request.get("wall_timeout", 0)),
+                          on_kill=self._give_up)
         try:
             returned = invoke(fn, request["args"], names=request.get("names"),  # type: ignore[arg-type]
                               requires_grad=request.get("requires_grad", []), grad=request.get("grad"),
                               guard=timer)
-        except _CallTimeout:
-            self.send({"ok": False, "timeout": True, "seconds": timer.elapsed()})
+        except CallTimeout:
+            self.send(timer.report())
             return
-        except SystemExit as exc:
-            self.send({"ok": False, "error": {**_describe(exc, self.filename), "type": "SystemExit",
-                                              "message": f"sys.exit({exc.code!r}) was called"}})
+        except BaseException as exc:  # noqa: BLE001 - student code may raise anything
+            if timer.fired:  # the student caught the timeout and raised something else
+                self.send(timer.report())
+            elif isinstance(exc, SystemExit):
+                self.send({"ok": False, "error": {**_describe(exc, self.filename), "type": "SystemExit",
+                                                  "message": f"sys.exit({exc.code!r}) was called"}})
+            else:
+                self.send({"ok": False, "error": _describe(exc, self.filename)})
             return
-        except BaseException as exc:  # noqa: BLE001
-            self.send({"ok": False, "error": _describe(exc, self.filename)})
+        if timer.fired:  # the student caught the timeout and returned within the grace
+            self.send(timer.report())
             return
         self.send({"ok": True, **returned.reply()})
+
+    def _give_up(self, timer: CallTimer) -> None:
+        """The student's code caught the timeout and its grace ran out: reply "timeout" and exit.
+
+        Called from the timer's signal handler; the ``restart`` field tells
+        the grader this child is gone (the next call starts a fresh one).
+        """
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        try:
+            self.send({**timer.report(), "restart": True})
+        finally:
+            os._exit(0)
 
     def serve(self) -> None:
         """Answer requests until the grader says exit or closes the pipe."""

@@ -6,6 +6,9 @@ children forked from the worker's zygote (``fork``, ``--limit fork_server=1``).
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
 import time
 
 import pytest
@@ -60,6 +63,25 @@ def helper(x):
 def chatty(x):
     print("y" * 1_000_000)
     return x
+def sleepy(x):
+    import time
+    time.sleep(1.5)
+    return x
+def works_briefly(x):
+    import time
+    start = time.process_time()
+    while time.process_time() - start < 0.3:
+        pass
+    return x
+def sleeps_forever(x):
+    import time
+    time.sleep(1000)
+def catches_and_returns(x):
+    try:
+        while True:
+            pass
+    except BaseException:
+        return x
 def obj(x):
     class Liar:
         def __eq__(self, other):
@@ -72,8 +94,9 @@ def obj(x):
 def sandbox(mode):
     request = {"filename": "<sub.py>", "units": [{"source": SOURCE, "first_line": 1, "label": "module"}],
                "functions": ["double", "hang", "hang_hard", "mutate", "die", "leave", "cheat", "boom",
-                             "chatty", "obj", "absent"]}
-    with Sandbox(request, Limits(call_timeout=1.0)) as sb:
+                             "chatty", "obj", "sleepy", "works_briefly", "sleeps_forever", "catches_and_returns",
+                             "absent"]}
+    with Sandbox(request, Limits(call_timeout=1.0, call_wall_timeout=3.0)) as sb:
         reply = sb.load()
         assert reply.fatal is None
         assert "absent" not in reply.defined and "double" in reply.defined
@@ -91,18 +114,63 @@ def test_call_returns_plain_values(sandbox):
 
 def test_soft_timeout_keeps_the_child(sandbox):
     starts = sandbox.starts
-    t0 = time.monotonic()
-    assert sandbox.call("hang", X).status == "timeout"
-    assert time.monotonic() - t0 < 3
+    out = sandbox.call("hang", X)
+    assert out.status == "timeout" and out.clock == "cpu" and out.seconds == 1.0
     assert sandbox.starts == starts
     assert sandbox.call("double", X).status == "ok"
 
 
-def test_hard_timeout_kills_and_restarts(sandbox):
+def test_code_that_swallows_the_timeout_is_ended_after_a_grace_and_restarted(sandbox):
     starts = sandbox.starts
-    assert sandbox.call("hang_hard", X).status == "timeout"
+    out = sandbox.call("hang_hard", X)
+    # ended by the child's own timer after the grace ("cpu"), not by the grader's kill ("kill")
+    assert out.status == "timeout" and out.clock == "cpu"
     assert sandbox.call("double", X).status == "ok"
     assert sandbox.starts == starts + 1
+
+
+def test_a_value_returned_after_the_limit_is_still_a_timeout(sandbox):
+    assert sandbox.call("catches_and_returns", X).status == "timeout"
+    assert sandbox.call("double", X).status == "ok"
+
+
+def test_the_limit_counts_cpu_time_not_waiting(sandbox):
+    """1.5 s asleep under a 1 s limit is fine: a starved or waiting call uses no CPU time."""
+    assert sandbox.call("sleepy", X).status == "ok"
+    t0 = time.monotonic()
+    out = sandbox.call("sleeps_forever", X)
+    assert out.status == "timeout" and out.clock == "wall" and out.seconds == 3.0
+    assert time.monotonic() - t0 > 2.9
+    assert sandbox.call("double", X).status == "ok"
+
+
+def test_a_call_starved_of_the_cpu_is_not_a_timeout(sandbox):
+    """Stopped for 1.5 s mid-call (as a neighbour's fork bomb starves it): still ``ok`` under a 1 s limit.
+
+    The call needs 0.3 s of CPU and takes about 1.8 s of wall-clock time; a
+    wall-clock limit of 1 s (as before) would have failed a correct student.
+    """
+    pgid = sandbox.proc.pid
+
+    def starve() -> None:
+        time.sleep(0.15)
+        os.killpg(pgid, signal.SIGSTOP)
+        time.sleep(1.5)
+        os.killpg(pgid, signal.SIGCONT)
+
+    thread = threading.Thread(target=starve)
+    t0 = time.monotonic()
+    thread.start()
+    out = sandbox.call("works_briefly", X)
+    thread.join()
+    assert time.monotonic() - t0 > 1.5  # it really was held up for longer than the limit
+    assert out.status == "ok"
+
+
+def test_the_wall_clock_backstop_follows_the_cpu_limit():
+    assert Limits(call_timeout=10).wall_timeout(10) == 30
+    assert Limits(call_timeout=2).wall_timeout(2) == 12
+    assert Limits(call_wall_timeout=5).wall_timeout(8) == 8  # never below the CPU limit
 
 
 def test_in_place_mutation_is_reported(sandbox):
