@@ -44,6 +44,10 @@ from grader.errors import RubricError
 __all__ = ["Check", "FunctionRubric", "ManualItem", "Rubric", "load_rubric", "load_rubrics",
            "default_rubrics_dir", "public_only"]
 
+#: PyYAML's safe loader, in its libyaml (C) build where the wheel has it: the same
+#: documents, about 5x faster, so every ``grade`` command starts sooner.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -210,7 +214,7 @@ def load_rubric(path: Path) -> Rubric:
     path = Path(path)
     raw = path.read_bytes()
     try:
-        data = yaml.safe_load(raw)
+        data = yaml.load(raw, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader, libyaml's when built
     except yaml.YAMLError as exc:
         raise RubricError(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(data, dict):
