@@ -151,6 +151,15 @@ def _fmt_hours(hours: float) -> str:
     return f"{hours:.2f}".rstrip("0").rstrip(".") + " h"
 
 
+def _fmt_duration(delta: timedelta) -> str:
+    """``delta`` as "26 h 30 min", "24 h 1 s": whole units, seconds rounded up (a started second counts)."""
+    seconds = math.ceil(delta.total_seconds())
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    parts = [f"{n} {unit}" for n, unit in ((hours, "h"), (minutes, "min"), (seconds, "s")) if n]
+    return " ".join(parts) or "0 s"
+
+
 def assess(policy: LatePolicy | None, submitted_at: datetime | None, extension_hours: float = 0.0) -> LateAssessment:
     """Measure one submission's lateness under ``policy``.
 
@@ -195,7 +204,7 @@ def assess(policy: LatePolicy | None, submitted_at: datetime | None, extension_h
     if delta <= grace:
         return LateAssessment(submitted_at, 0.0, 0.0, "", student_due)
     late_by_hours = _hours(delta)
-    late = f"Submitted {_fmt_hours(late_by_hours)} after the due date {student_due.isoformat()}"
+    late = f"Submitted {_fmt_duration(delta)} after the due date {student_due.isoformat()}"
     if extension_hours:
         late += f" (extension of {_fmt_hours(extension_hours)} included)"
     if cutoff is not None and submitted_at > cutoff:

@@ -163,3 +163,17 @@ def test_apply_penalty(raw: float, fraction: float, expected: tuple[float, float
 def test_apply_penalty_rejects_non_finite() -> None:
     with pytest.raises(ValueError, match="finite"):
         apply_penalty(float("inf"), LateAssessment(DUE, 0.0, 0.0, ""))
+
+
+@pytest.mark.parametrize(
+    ("offset", "shown"),
+    [
+        (timedelta(hours=26, minutes=30), "Submitted 26 h 30 min after"),
+        (timedelta(hours=24, seconds=1), "Submitted 24 h 1 s after"),
+        (timedelta(hours=24, microseconds=1), "Submitted 24 h 1 s after"),  # a started second counts
+        (timedelta(minutes=15, seconds=1), "Submitted 15 min 1 s after"),
+    ],
+)
+def test_note_states_the_lateness_exactly(offset: timedelta, shown: str) -> None:
+    note = assess(per_day(), DUE + offset).note
+    assert note.startswith(shown) and note.endswith(".") and note.count(". ") == 0
