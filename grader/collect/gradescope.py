@@ -5,7 +5,7 @@ scripts that read exports; see ``docs/lms-formats.md``)::
 
     assignment_<id>_export/
         submission_metadata.yml
-        submission_<id>/<the submitted files>     (or submission_<id>.pdf)
+        submission_<id>/<the submitted files>     (or one file submission_<id>.<ext>)
 
 ``submission_metadata.yml`` maps each submission folder's name to a record
 whose keys are written as Ruby symbols (``:submitters:``, ``:created_at:``);
@@ -93,7 +93,8 @@ def _load(meta: Entry) -> dict[Any, Any]:
 def _files(listing: Listing, root: str, key: str) -> dict[str, Entry]:
     folder = f"{root}{key}/"
     files = {e.name[len(folder):]: e for e in listing.entries if e.name.startswith(folder)}
-    single = [e for e in listing.entries if e.name == f"{root}{key}"]
+    single = [e for e in listing.entries if e.name == f"{root}{key}"
+              or (e.name.startswith(f"{root}{key}.") and "/" not in e.name[len(root):])]
     if not files and single:
         files = {single[0].basename: single[0]}
     return files
@@ -115,7 +116,7 @@ def _for_submitter(person: dict[Any, Any], key: str, files: dict[str, Entry], wh
         messages.append(f"{key} is a group submission of {', '.join(group)}; collected for each of them")
     return Collected(student=who.student, original_name=key, submitted_at=when, late=None,
                      files={rel: e.data for rel, e in files.items()}, source_id=key, messages=messages,
-                     on_roster=who.on_roster, person=f"gradescope:{email or sid or name}",
+                     on_roster=who.on_roster, person=f"gradescope:{(email or sid or name).lower()}",
                      originals={rel: e.name for rel, e in files.items()})
 
 
