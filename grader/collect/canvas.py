@@ -29,7 +29,7 @@ __all__ = ["CanvasName", "parse", "parse_name", "split_resubmission"]
 
 _NAMED = re.compile(r"^(?P<name>.+?)_(?:(?P<late>late)_)?(?P<uid>\d+)_(?P<aid>\d+)_(?P<orig>.+)$", re.I)
 _ANON = re.compile(r"^(?:(?P<late>late)_)?(?P<uid>anon_[0-9a-z]+)_(?P<aid>\d+)_(?P<orig>.+)$", re.I)
-_TEXT = re.compile(r"^(?P<name>.+?)_(?:(?P<late>late)_)?(?P<uid>\d+|anon_[0-9a-z]+)_(?P<orig>text|link)\.html$",
+_TEXT = re.compile(r"^(?:(?P<name>.+?)_)?(?:(?P<late>late)_)?(?P<uid>\d+|anon_[0-9a-z]+)_(?P<orig>text|link)\.html$",
                    re.I)
 _RESUBMITTED = re.compile(r"^(?P<stem>.+)-(?P<n>\d+)(?P<ext>\.[^.]*)?$")
 
@@ -78,7 +78,7 @@ def parse_name(filename: str) -> CanvasName | None:
         return CanvasName(name, bool(m["late"]), m["uid"], m["aid"], m["orig"])
     m = _TEXT.match(filename)
     if m:
-        return CanvasName(m["name"], bool(m["late"]), m["uid"], "", f"{m['orig'].lower()}.html")
+        return CanvasName(m["name"] or "", bool(m["late"]), m["uid"], "", f"{m['orig'].lower()}.html")
     return None
 
 

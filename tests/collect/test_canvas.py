@@ -18,6 +18,7 @@ from tests.collect.archives import tree, write_folder, write_roster, write_zip
     ("LATE_anon_x7k2q_90001_homework2.py", ("", True, "anon_x7k2q", "90001", "homework2.py")),
     ("lovelaceada_4101_text.html", ("lovelaceada", False, "4101", "", "text.html")),
     ("lovelaceada_late_4101_link.html", ("lovelaceada", True, "4101", "", "link.html")),
+    ("anon_x7k2q_text.html", ("", False, "anon_x7k2q", "", "text.html")),
 ])
 def test_canvas_names_are_split(filename, expected):
     p = parse_name(filename)
