@@ -175,3 +175,11 @@ def test_the_bundled_zip_is_what_the_script_makes(tmp_path):
     module.write_zip(tmp_path / "again.zip")
     assert (tmp_path / "again.zip").read_bytes() == (ROOT / "submissions" / "canvas-hw2.zip").read_bytes()
     assert module.sortable_name("Ada Lovelace") == "lovelaceada"
+
+
+def test_command_has_exactly_the_documented_options():
+    assert collect_command.name == "collect"
+    opts = sorted(o for p in collect_command.params for o in p.opts if o.startswith("--"))
+    assert opts == ["--assignment", "--force", "--from", "--into", "--max-file-mb", "--roster"]
+    group = __import__("click").Group(commands=[collect_command])
+    assert group.get_command(None, "collect") is collect_command
