@@ -52,19 +52,12 @@ class ConfigError(UsageError):
     """The course configuration is unusable; the message names the file and the key path."""
 
 
-def _limit_checker(key: str) -> AfterValidator:
-    """A validator applying :func:`grader.limits.parse_limit`'s rules (positive; switches 0 or 1) to ``key``."""
-
-    def check(value: float | int) -> float | int:
-        return parse_limit(f"{key}={value}")[1]
-
-    return AfterValidator(check)
-
-
 def _limit_settings() -> Any:
-    """A ``TypedDict`` with one optional key per :data:`grader.limits.TUNABLE` limit, of the limit's type."""
+    """A ``TypedDict``: one optional key per :data:`~grader.limits.TUNABLE` limit, its type, ``parse_limit``'s rules."""
     defaults = Limits()
-    fields = {key: NotRequired[Annotated[type(getattr(defaults, key)), _limit_checker(key)]] for key in TUNABLE}
+    fields = {key: NotRequired[Annotated[type(getattr(defaults, key)),
+                                         AfterValidator(lambda v, key=key: parse_limit(f"{key}={v}")[1])]]
+              for key in TUNABLE}
     settings = cast(Any, TypedDict)("LimitSettings", fields)
     settings.__pydantic_config__ = ConfigDict(extra="forbid")  # unknown limits are errors naming the key
     return settings
@@ -213,6 +206,11 @@ class CourseConfig(pydantic.BaseModel):
         """
         entry = self.assignments.get(assignment)
         return entry.late if entry is not None else None
+
+    @property
+    def late_policies(self) -> dict[str, LatePolicy]:
+        """Assignment -> late-work policy, for those with a due date (``grader.pipeline.run(late_policies=)``)."""
+        return {name: entry.late for name, entry in self.assignments.items() if entry.late is not None}
 
 
 def _message(error: Mapping[str, Any]) -> str:

@@ -89,6 +89,7 @@ def test_full_file(tmp_path: Path) -> None:
     hw3 = config.late_policy("hw3")
     assert hw3 is not None and hw3.policy == "zero_after" and hw3.due.utcoffset() == timedelta(0)
     assert config.late_policy("hw1") is None
+    assert config.late_policies == {"hw2": late, "hw3": hw3}
 
 
 def test_empty_file_is_all_defaults(tmp_path: Path) -> None:
@@ -99,6 +100,7 @@ def test_empty_file_is_all_defaults(tmp_path: Path) -> None:
 def test_assignment_without_due_has_no_policy(tmp_path: Path) -> None:
     config = load_config(_write(tmp_path, '[assignments.hw1]\ncanvas_id = "77"\n'))
     assert config.assignments["hw1"].late is None and config.assignments["hw1"].canvas_id == "77"
+    assert config.late_policies == {}
 
 
 def test_relative_and_absolute_paths(tmp_path: Path) -> None:
