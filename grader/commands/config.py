@@ -39,8 +39,8 @@ from grader.course.config import (
 from grader.errors import GraderError, UsageError
 from grader.limits import TUNABLE, Limits, parse_limit
 
-__all__ = ["Setting", "config_command", "command_line_values", "effective_settings", "limit_values",
-           "setting_keys"]
+__all__ = ["NOT_SET", "Setting", "config_command", "command_line_values", "effective_settings", "limit_values",
+           "render_table", "setting_keys"]
 
 #: Shown for a value that is not set (the command's own behaviour applies).
 NOT_SET = "(not set)"
