@@ -290,7 +290,12 @@ def write_submissions(subs: list[Collected], into: Path, assignment: str, force:
                                   f"({', '.join(sorted(old))}); not replaced (pass --force to replace it)")
             continue
         else:
-            _write_one(base, sub.student, files)
+            try:
+                _write_one(base, sub.student, files)
+            except OSError as exc:
+                report.refused.append(f"{sub.student}: could not be written ({exc.strerror or exc}); "
+                                      "nothing of it was kept")
+                continue
             report.written.append(sub.student)
         rows += [_row(sub, path, rel) for path, rel in _paths(sub).items()]
     report.index = _write_index(base, rows, set(report.written) | set(report.unchanged))

@@ -108,3 +108,15 @@ def test_one_odd_name_does_not_decide_and_a_minority_does_not_either(tmp_path):
     mostly_canvas = {"lovelaceada_4101_1_x.py": "", "turingalan_4102_2_y.py": "", "notes.txt": ""}
     assert detect(read_zip(write_zip(tmp_path / "b.zip", mostly_canvas)))[0] == "canvas"
     assert detect(read_zip(write_zip(tmp_path / "c.zip", {})))[0] == "folder"
+
+
+def test_moodle_download_without_folders(tmp_path):
+    files = {"Ada Lovelace_4101_assignsubmission_file_homework2.py": "ada\n",
+             "Ada Lovelace_4101_assignsubmission_file_notes.txt": "n\n",
+             "Grace Hopper_7_assignsubmission_file_cobol.py": "g\n"}
+    into = tmp_path / "subs"
+    report = collect(write_zip(tmp_path / "m.zip", files), "hw2", roster_path=write_roster(tmp_path / "r.csv"),
+                     into=into)
+    assert report.fmt == "moodle"
+    assert tree(into / "hw2").keys() - {"index.csv"} == {"ada_lovelace/homework2.py", "ada_lovelace/notes.txt",
+                                                         "grace_hopper.py"}

@@ -183,3 +183,11 @@ def test_command_has_exactly_the_documented_options():
     assert opts == ["--assignment", "--force", "--from", "--into", "--max-file-mb", "--roster"]
     group = __import__("click").Group(commands=[collect_command])
     assert group.get_command(None, "collect") is collect_command
+
+
+def test_a_submission_that_cannot_be_written_is_reported_and_the_class_goes_on(tmp_path):
+    files = {"emmy/lib": "a file named like the folder below", "emmy/lib/x.py": "x\n", "ada.py": "ada\n"}
+    report = collect(write_zip(tmp_path / "f.zip", files), "hw2", fmt="folder", into=tmp_path / "subs")
+    assert report.written.written == ["ada"]
+    assert len(report.written.refused) == 1 and report.written.refused[0].startswith("emmy: could not be written")
+    assert tree(tmp_path / "subs" / "hw2").keys() == {"ada.py", "index.csv"}
