@@ -33,9 +33,8 @@ __all__ = ["collect_command"]
               default=float(Limits.file_mb), show_default=True, help="Largest file accepted from the download.")
 def collect_command(source: Path, assignment: str, fmt: str, roster_path: Path | None, into: Path,
                     force: bool, max_file_mb: float) -> None:
-    r"""Turn an LMS bulk download (zip or unpacked folder) into INTO/NAME/<student>.py|.ipynb|/.
+    """Turn an LMS bulk download (zip or unpacked folder) into INTO/NAME/<student>.py|.ipynb|/.
 
-    \b
     Canvas "Download Submissions", Gradescope "Export Submissions", a Moodle
     assignment download, or a folder in the layout 'grade run' reads. Writes
     INTO/NAME/index.csv (student, original_name, submitted_at, late,
