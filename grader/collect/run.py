@@ -156,6 +156,9 @@ def summary_lines(report: CollectReport, verbose: bool = False) -> list[str]:
              f"{len(report.listing.refused)} refused entr{'y' if len(report.listing.refused) == 1 else 'ies'}, "
              f"{len(report.not_on_roster)} not on the roster, submission time unknown for "
              f"{len(report.unknown_times)}."]
+    if any(s.on_roster is None for s in report.chosen):
+        lines.append("No roster given: student ids are derived from the names in the download "
+                     "(lowercase, non-alphanumerics as '_').")
     lines += _listed("Refused entries", report.listing.refused)
     lines += _listed("Not written", w.refused)
     lines += _listed("Not on the roster (collected under a derived id)", report.not_on_roster)

@@ -191,3 +191,12 @@ def test_a_submission_that_cannot_be_written_is_reported_and_the_class_goes_on(t
     assert report.written.written == ["ada"]
     assert len(report.written.refused) == 1 and report.written.refused[0].startswith("emmy: could not be written")
     assert tree(tmp_path / "subs" / "hw2").keys() == {"ada.py", "index.csv"}
+
+
+def test_summary_says_when_ids_are_derived_without_a_roster(tmp_path):
+    args = [str(write_zip(tmp_path / "c.zip", DOWNLOAD)), "--assignment", "hw2", "--into", str(tmp_path / "s")]
+    without = CliRunner().invoke(collect_command, args)
+    assert "No roster given: student ids are derived" in without.output
+    with_roster = CliRunner().invoke(collect_command, [*args, "--roster", str(write_roster(tmp_path / "r.csv")),
+                                                       "--force"])
+    assert with_roster.exit_code == 0 and "No roster given" not in with_roster.output
