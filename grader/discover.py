@@ -11,7 +11,10 @@ The student id is the file or folder name without its extension. Hidden
 entries, ``__pycache__``, ``.ipynb_checkpoints`` and non-code files are not
 submissions; documentation and data (``README.md``, ``ROSTER.md``, the sample
 classes' ``expected.yaml``, ``.txt``, ``.csv``, ``.json``) are ignored
-silently, any other file is listed as skipped.
+silently, any other file is listed as skipped. In particular ``index.csv``,
+the LMS metadata ``grade collect`` writes into an assignment folder (the
+submission times, read by :mod:`grader.roster_runs`), is not a submission
+and not a skipped file.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import UsageError
+from grader.rescore import recompute_totals
 from grader.results import ManualEntry
 from grader.rubric import ManualItem, Rubric
 
@@ -117,7 +118,8 @@ def apply_manual(doc: dict[str, Any], rubric: Rubric, scores: ManualScores) -> b
     Every manual item of the rubric gets an entry: the score given in
     ``scores``, else the one the document already had, else pending. Then
     ``score`` and ``max_score`` are recomputed from the items and the scored
-    entries.
+    entries (:func:`grader.rescore.recompute_totals`: a late penalty the
+    document carries is applied to the new raw score).
 
     Parameters
     ----------
@@ -142,10 +144,7 @@ def apply_manual(doc: dict[str, Any], rubric: Rubric, scores: ManualScores) -> b
         points, comment = given.get(m.item, (old.get("score"), old.get("comment", "")))
         manual.append(manual_entry(m, points, comment))
     doc["manual"] = manual
-    auto = sum(i["score"] for i in doc["items"])
-    scored = [e for e in manual if e["score"] is not None]
-    doc["score"] = round(auto + sum(e["score"] for e in scored), 6)
-    doc["max_score"] = round(rubric.max_score + sum(e["max_score"] for e in scored), 6)
+    recompute_totals(doc, rubric.max_score)  # the one score arithmetic (late penalty kept)
     return (doc["manual"], doc["score"], doc["max_score"]) != before
 
 

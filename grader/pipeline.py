@@ -13,15 +13,12 @@ graded. One submission is graded by :func:`grade_submission`
 
 from __future__ import annotations
 
-import contextlib
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from filelock import FileLock, Timeout
+from typing import TYPE_CHECKING, Any
 
 import grader
 from grader.discover import Submission, discover
@@ -32,10 +29,16 @@ from grader.grading import GRADER_BUG, grade_submission
 from grader.isolation import detect
 from grader.limits import Limits
 from grader.manual import ManualScores, apply_manual, manual_scores_of, read_manual_scores
-from grader.record import remove_partial_writes, result_path, write_manifest
+from grader.record import locked, remove_partial_writes, result_path, write_manifest
 from grader.report.render import write_reports
+from grader.rescore import carry_overrides, overrides_of
 from grader.results import SCHEMA_VERSION, ResultError, read_result, write_result
+from grader.roster_runs import ClassContext, settle_roster
 from grader.rubric import Rubric, load_rubrics
+
+if TYPE_CHECKING:
+    from grader.course.late import LatePolicy
+    from grader.course.roster import Roster
 
 __all__ = ["GRADER_BUG", "grade_submission", "grade_all", "run", "RunEvents", "RunSummary", "is_up_to_date",
            "available_cpus"]
@@ -59,6 +62,14 @@ def is_up_to_date(doc: Mapping[str, Any] | None, sub: Submission, rubric: Rubric
     -------
     bool
         True if content hash, rubric hash, grader version and schema version all match.
+
+    Notes
+    -----
+    Only grading (running the student's code) depends on this. What needs
+    re-scoring only (a changed late policy or roster extension, an override,
+    manual scores) is applied to every kept document by :func:`grade_all`
+    without running code (:class:`grader.roster_runs.ClassContext`), and the
+    document is rewritten if that changed it.
     """
     if not doc:
         return False
@@ -83,6 +94,12 @@ class RunSummary:
         What :meth:`RunEvents.warning` was told (filled by :func:`run`).
     seconds : float
         Wall-clock time from the sandbox check to the last file written (filled by :func:`run`).
+    missing : list of str
+        ``assignment/student`` of every roster student without a submission
+        (a ``missing`` document; only with a roster).
+    not_on_roster : list of tuple
+        (assignment, student) of every graded submission whose student is not
+        on the roster (only with a roster).
     """
 
     graded: list[str] = field(default_factory=list)
@@ -90,6 +107,8 @@ class RunSummary:
     documents: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    missing: list[str] = field(default_factory=list)
+    not_on_roster: list[tuple[str, str]] = field(default_factory=list)
 
 
 class RunEvents:
@@ -137,22 +156,24 @@ class RunEvents:
         """Every submission is done; manual scores, reports and exports follow."""
 
 
-def _stored(path: Path) -> tuple[dict[str, Any] | None, ManualScores | None]:
-    """The valid document at ``path`` (or None), and the manual scores of any readable one (or None)."""
+def _stored(path: Path) -> tuple[dict[str, Any] | None, Mapping[str, Any] | None]:
+    """The valid document at ``path`` (or None), and any readable one, valid or not (or None)."""
     try:
         doc = read_result(path)
     except OSError:
         return None, None
     except ResultError as exc:  # not usable, but its instructor scores survive the regrade
         raw = exc.document
-        return None, (manual_scores_of(raw) if isinstance(raw, Mapping) else None)
-    return doc, manual_scores_of(doc)
+        return None, (raw if isinstance(raw, Mapping) else None)
+    return doc, doc
 
 
 def grade_all(submissions: Iterable[Submission], rubrics: dict[str, Rubric], out: Path,
               limits: Limits, workers: int = 1, force: bool = False,
               progress: Callable[[Submission, dict[str, Any]], None] | None = None,
-              before_grading: Callable[[], None] | None = None) -> RunSummary:
+              before_grading: Callable[[], None] | None = None, *, roster: Roster | None = None,
+              late_policies: Mapping[str, LatePolicy] | None = None,
+              warn: Callable[[str], None] | None = None) -> RunSummary:
     """Grade many submissions, writing each document as soon as it is ready.
 
     Parameters
@@ -174,24 +195,43 @@ def grade_all(submissions: Iterable[Submission], rubrics: dict[str, Rubric], out
     before_grading : callable, optional
         Called once before the first submission that needs grading (not at
         all when every result is up to date): the sandbox preflight.
+    roster : Roster, optional
+        Enrolled students: each one without a submission gets a ``missing``
+        document for every assignment of the run, submissions of students
+        not on it are graded and listed in ``not_on_roster`` (see
+        :mod:`grader.roster_runs`); extensions shift due dates.
+    late_policies : mapping, optional
+        Assignment -> late policy; submission times come from the assignment
+        folder's ``index.csv``, else the file's modification time.
+    warn : callable, optional
+        Told about times taken from modification times and graded results
+        kept without a submission.
 
     Returns
     -------
     RunSummary
-        ``graded``, ``skipped`` and ``documents`` filled in.
+        ``graded``, ``skipped``, ``documents``, ``missing`` and ``not_on_roster`` filled in.
 
     Raises
     ------
     GraderError
         If a document cannot be written (a bug: see :func:`grader.results.write_result`).
+    UsageError
+        If an ``index.csv`` is unusable (see :func:`grader.roster_runs.read_index`).
     OSError
         If the output folder is not writable.
     """
     summary = RunSummary()
+    warn = warn or (lambda message: None)
+    context = ClassContext(roster, late_policies, warn)
+    submissions = list(submissions)
+    context.read_indexes(submissions)
     todo = []
     for sub in submissions:
         existing = None if force else _stored(result_path(out, sub.assignment, sub.student))[0]
         if existing is not None and is_up_to_date(existing, sub, rubrics[sub.assignment]):
+            if context.rescore(existing, sub):  # no code runs: late policy, roster, totals
+                write_result(result_path(out, sub.assignment, sub.student), existing)
             summary.skipped.append(f"{sub.assignment}/{sub.student}")
             summary.documents.append(existing)
             if progress:
@@ -203,8 +243,11 @@ def grade_all(submissions: Iterable[Submission], rubrics: dict[str, Rubric], out
         path = result_path(out, sub.assignment, sub.student)
         previous = _stored(path)[1]
         doc = grade_submission(sub, rubrics[sub.assignment], limits)
-        if previous is not None:  # instructor scores for written parts survive a regrade
-            apply_manual(doc, rubrics[sub.assignment], previous)
+        if previous is not None:  # instructor scores and overrides survive a regrade
+            apply_manual(doc, rubrics[sub.assignment], manual_scores_of(previous))
+            for function in carry_overrides(doc, overrides_of(previous)):
+                warn(f"{sub.assignment}/{sub.student}: override of {function} dropped: no such function now")
+        context.rescore(doc, sub)
         write_result(path, doc)
         return doc
 
@@ -219,24 +262,12 @@ def grade_all(submissions: Iterable[Submission], rubrics: dict[str, Rubric], out
             summary.documents.append(doc)
             if progress:
                 progress(sub, doc)
+    if roster is not None:
+        settled = settle_roster(submissions, rubrics, out, roster, force, warn)
+        summary.documents.extend(settled.documents)
+        summary.missing, summary.not_on_roster = settled.missing, settled.not_on_roster
     summary.documents.sort(key=lambda d: (d["assignment"], d["student"]))
     return summary
-
-
-@contextlib.contextmanager
-def _locked(out: Path) -> Iterator[None]:
-    """Hold the output folder's lock (created if needed), or refuse: another run is writing."""
-    out.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(out / ".grade.lock"))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        raise UsageError(f"another 'grade run' is writing to {str(out)!r}; wait for it to "
-                         "finish or choose another --out") from None
-    try:
-        yield
-    finally:
-        lock.release()
 
 
 def _isolation_missing(limits: Limits) -> tuple[str, ...]:
@@ -281,7 +312,8 @@ def available_cpus() -> int:
 
 def run(path: Path, out: Path, *, assignment: str | None = None, rubrics_dir: Path | None = None,
         limits: Limits = _DEFAULT_LIMITS, workers: int | None = None, force: bool = False,
-        manual_csv: Path | None = None, events: RunEvents | None = None) -> RunSummary:
+        manual_csv: Path | None = None, events: RunEvents | None = None, roster: Roster | None = None,
+        late_policies: Mapping[str, LatePolicy] | None = None) -> RunSummary:
     """Grade every submission under ``path`` into ``out``: the whole of ``grade run``.
 
     Parameters
@@ -307,6 +339,11 @@ def run(path: Path, out: Path, *, assignment: str | None = None, rubrics_dir: Pa
         Instructor scores for written parts (see :func:`grader.manual.read_manual_scores`).
     events : RunEvents, optional
         Told about skipped files, warnings and progress as they happen.
+    roster : Roster, optional
+        Enrolled students: ``missing`` documents for those without a
+        submission, a warning per submission of a student not on it (see :func:`grade_all`).
+    late_policies : mapping, optional
+        Assignment -> late policy (see :func:`grade_all`).
 
     Returns
     -------
@@ -334,7 +371,7 @@ def run(path: Path, out: Path, *, assignment: str | None = None, rubrics_dir: Pa
         warnings.append(message)
         events.warning(message)
 
-    with _locked(out):
+    with locked(out):
         remove_partial_writes(out)
         for line in found.skipped:
             events.skipped(line)
@@ -344,8 +381,11 @@ def run(path: Path, out: Path, *, assignment: str | None = None, rubrics_dir: Pa
         start = time.perf_counter()
         events.started(len(found.submissions))
         summary = grade_all(found.submissions, rubrics, out, limits, workers or available_cpus(), force,
-                            events.graded, before_grading=lambda: preflight(limits))
+                            events.graded, before_grading=lambda: preflight(limits), roster=roster,
+                            late_policies=late_policies, warn=warn)
         events.finished()
+        for name, student in summary.not_on_roster:
+            warn(f"{name}/{student}: graded, but {student} is not on the roster")
         if manual is not None:
             _merge_manual(summary, rubrics, manual, out, warn)
         _publish(out, rubrics, limits, missing)

@@ -11,13 +11,53 @@ temporary files of a killed run.
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
+
+from grader.errors import UsageError
 from grader.results import write_text_atomic
 
-__all__ = ["result_path", "remove_partial_writes", "write_manifest"]
+__all__ = ["result_path", "remove_partial_writes", "write_manifest", "locked"]
+
+
+@contextlib.contextmanager
+def locked(out: Path) -> Iterator[None]:
+    """Hold the output folder's lock (created if needed) while writing to it, or refuse.
+
+    Parameters
+    ----------
+    out : Path
+        Output folder of a run; the lock file is ``out/.grade.lock``.
+
+    Yields
+    ------
+    None
+        While the lock is held.
+
+    Raises
+    ------
+    UsageError
+        If another ``grade run`` (or ``grade override``) holds it.
+    OSError
+        If the folder cannot be created.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(out / ".grade.lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise UsageError(f"another 'grade run' is writing to {str(out)!r}; wait for it to "
+                         "finish or choose another --out") from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def result_path(out: Path, assignment: str, student: str) -> Path:
