@@ -20,28 +20,27 @@ Pages
 
 from __future__ import annotations
 
-import functools
 import math
 import re
-import statistics
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
-
-import jinja2
 
 from grader import __version__
+from grader.report.common import duration
+from grader.report.common import environment as _environment
+from grader.report.common import percent as _percent
+from grader.report.common import points as _points
+from grader.report.overview import render_class_overview
 from grader.results import (
     Check,
     Item,
     ManualEntry,
+    Override,
     ResultDocument,
     ResultError,
     as_document,
-    describe,
     load_results,
-    natural_key,
     write_text_atomic,
 )
 
@@ -55,33 +54,8 @@ __all__ = [
 #: Captured output longer than this many characters is cut in the report.
 STDOUT_DISPLAY_LIMIT = 20_000
 
-_TEMPLATES = Path(__file__).with_name("templates")
 _PLOT_URI = re.compile(r"data:image/(?:png|jpeg|gif|webp);base64,[A-Za-z0-9+/]+={0,2}")
 _OVERVIEW_NAME = "index"
-
-
-@functools.cache
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(_TEMPLATES),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-
-
-def _points(value: float) -> str:
-    """Format points compactly: 10.0 -> '10', 7.5 -> '7.5', 1/3 -> '0.33'."""
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
-
-
-def _percent(score: float, max_score: float, digits: int = 1) -> str:
-    if max_score <= 0:
-        return "n/a"
-    return f"{100.0 * score / max_score:.{digits}f}%"
 
 
 # --------------------------------------------------------------------------- student page
@@ -104,9 +78,17 @@ def _check_view(check: Check) -> dict[str, Any]:
     }
 
 
-def _item_view(item: Item) -> dict[str, Any]:
+def _override_view(override: Override | None) -> dict[str, str] | None:
+    if override is None:
+        return None
+    return {"points": _points(override.points), "auto_points": _points(override.auto_points),
+            "reason": override.reason, "by": override.by, "at": override.at}
+
+
+def _item_view(item: Item, override: Override | None = None) -> dict[str, Any]:
     misconception, source = item.misconception, item.source
     return {
+        "override": _override_view(override),
         "function": item.function,
         "anchor": "fn-" + item.function,
         "score": _points(item.score),
@@ -134,8 +116,24 @@ def _manual_view(entry: ManualEntry) -> dict[str, Any]:
     }
 
 
+def _late_view(result: ResultDocument) -> dict[str, Any] | None:
+    """Submission time and lateness, when a late policy applies (``raw_score`` is set)."""
+    if result.raw_score is None:
+        return None
+    return {
+        "submitted_at": result.submitted_at or "unknown",
+        "late": result.late_by_hours > 0,
+        "late_by": duration(result.late_by_hours),
+        "raw_score": _points(result.raw_score),
+        "penalty": _points(result.late_penalty),
+        "fraction": f"{100 * result.late_penalty_fraction:.0f}%",
+        "note": result.late_note,
+    }
+
+
 def _student_view(result: ResultDocument) -> dict[str, Any]:
     stdout = result.stdout
+    overrides = {o.function: o for o in result.overrides}
     pending = [m for m in result.manual if m.score is None]
     sha256 = result.submission_sha256
     return {
@@ -152,7 +150,11 @@ def _student_view(result: ResultDocument) -> dict[str, Any]:
         "grader_version": result.grader_version,
         "errors": list(result.errors),
         "notes": list(result.notes),
-        "functions": [_item_view(item) for item in result.items],
+        "functions": [_item_view(item, overrides.get(item.function)) for item in result.items],
+        "missing": result.status == "missing",
+        "not_on_roster": result.on_roster is False,
+        "late": _late_view(result),
+        "n_overrides": len(overrides),
         "manual": [_manual_view(m) for m in result.manual],
         "manual_pending": len(pending),
         "manual_pending_points": _points(math.fsum(m.max_score for m in pending)),
@@ -188,6 +190,10 @@ def render_student_report(result: ResultDocument | Mapping[str, Any]) -> str:
 
     Notes
     -----
+    A ``missing`` document (no submission) gives a short "No submission was
+    found" page. With a late policy the header shows the submission time,
+    and when late the hours, the raw score and the penalty; an overridden
+    function shows the instructor's points, the auto score and the reason.
     Checks that did not pass are expanded; passed checks are collapsed.
     Pending manual parts are shown as "pending", never as 0. Captured output is
     collapsed and cut after ``STDOUT_DISPLAY_LIMIT`` (20,000) characters, with
@@ -197,130 +203,6 @@ def render_student_report(result: ResultDocument | Mapping[str, Any]) -> str:
     doc = as_document(result)
     template = _environment().get_template("student.html.j2")
     return template.render(r=_student_view(doc), grader_version=__version__)
-
-
-# --------------------------------------------------------------------------- class overview
-
-_NO_RESULT = {"score": "—", "status": "none", "label": "no result"}
-
-
-def _function_columns(docs: list[ResultDocument]) -> dict[str, float]:
-    """Each function's points, in order of first appearance (students in id order)."""
-    function_max: dict[str, float] = {}
-    for doc in docs:
-        for item in doc.items:
-            function_max.setdefault(item.function, item.max_score)
-    return function_max
-
-
-def _overview_row(doc: ResultDocument, functions: Iterable[str]) -> dict[str, Any]:
-    items = {item.function: item for item in doc.items}
-    cells = []
-    for name in functions:
-        item = items.get(name)
-        if item is None:
-            cells.append({"function": name, **_NO_RESULT})
-        else:
-            cells.append({"function": name, "score": _points(item.score), "status": item.status,
-                          "label": item.status})
-    scored = [m.score for m in doc.manual if m.score is not None]
-    return {
-        "student": doc.student,
-        "href": quote(doc.student, safe="") + ".html",
-        "n_errors": len(doc.errors),
-        "cells": cells,
-        "manual": _points(math.fsum(scored)) if scored else "—",
-        "manual_sum": math.fsum(scored) if scored else None,
-        "manual_pending": len(doc.manual) - len(scored),
-        "score": _points(doc.score),
-        "percent": _percent(doc.score, doc.max_score),
-    }
-
-
-def _function_stats(docs: list[ResultDocument], name: str, max_score: float) -> dict[str, Any]:
-    """Pass rate and mean of one function over all students (an absent item counts as 0, not passed)."""
-    n = len(docs)
-    graded = [i for d in docs for i in d.items if i.function == name]
-    passed = sum(1 for i in graded if i.status == "passed")
-    total = math.fsum(i.score for i in graded)
-    return {
-        "name": name,
-        "max_score": _points(max_score),
-        "pass_rate": f"{passed}/{n} ({_percent(passed, n, digits=0)})",
-        "mean": _points(total / n),
-    }
-
-
-def _overview_view(assignment: str, results: list[ResultDocument]) -> dict[str, Any]:
-    docs = sorted(results, key=lambda d: natural_key(d.student))
-    function_max = _function_columns(docs)
-    manual_docs = [doc for doc in docs if doc.manual]
-    rows = [_overview_row(doc, function_max) for doc in docs]
-    manual_sums = [r["manual_sum"] for r in rows if r["manual_sum"] is not None]
-    scores = [doc.score for doc in docs]
-    max_score = max((doc.max_score for doc in docs), default=0.0)
-    mean_score = statistics.fmean(scores) if scores else 0.0
-    return {
-        "assignment": assignment,
-        "n_students": len(docs),
-        "functions": [_function_stats(docs, name, m) for name, m in function_max.items()],
-        "rows": rows,
-        "has_manual": bool(manual_docs),
-        "manual_max": _points(math.fsum(m.max_score for m in manual_docs[0].manual) if manual_docs else 0),
-        "manual_mean": _points(statistics.fmean(manual_sums)) if manual_sums else "—",
-        "max_score": _points(max_score),
-        "mean_score": _points(mean_score) if scores else "—",
-        "mean_percent": _percent(mean_score, max_score) if scores else "—",
-    }
-
-
-def render_class_overview(assignment: str, results: Iterable[ResultDocument | Mapping[str, Any]]) -> str:
-    """Render the class overview of one assignment.
-
-    Parameters
-    ----------
-    assignment : str
-        The assignment id, e.g. ``"hw2"``.
-    results : iterable of dict or ResultDocument
-        The result documents of that assignment, one per student, in any order.
-
-    Returns
-    -------
-    str
-        A self-contained HTML page with one row per student (sorted by id,
-        linking to ``<student>.html`` in the same folder): each function's
-        score with its status as text and colour, manual points, total and
-        percentage; then the pass rate and mean score of each function.
-
-    Raises
-    ------
-    ResultError
-        (a ``ValueError``) If a document is invalid, belongs to another
-        assignment, or two documents are for the same student.
-
-    Notes
-    -----
-    Functions are listed in order of first appearance (students in id order).
-    Pass rates and means are taken over all students of the assignment: a
-    student whose document has no item for a function (e.g. the submission
-    did not load) counts as not passed with 0 points.
-    """
-    docs = [as_document(doc) for doc in results]
-    seen: set[str] = set()
-    for doc in docs:
-        if doc.assignment != assignment:
-            raise ResultError(
-                f"{describe(doc)} belongs to assignment {doc.assignment!r}, not "
-                f"{assignment!r}; pass only the documents of one assignment"
-            )
-        if doc.student in seen:
-            raise ResultError(
-                f"two result documents for student {doc.student!r} in assignment "
-                f"{assignment!r}; keep one document per (student, assignment)"
-            )
-        seen.add(doc.student)
-    template = _environment().get_template("overview.html.j2")
-    return template.render(o=_overview_view(assignment, docs), grader_version=__version__)
 
 
 # --------------------------------------------------------------------------- files
