@@ -135,7 +135,9 @@ def render_class_overview(assignment: str, results: Iterable[ResultDocument | Ma
         A self-contained HTML page with one row per student (sorted by id,
         linking to ``<student>.html`` in the same folder): each function's
         score with its status as text and colour, manual points, total and
-        percentage; then the pass rate and mean score of each function.
+        percentage; then the pass rate and mean score of each function. Rows
+        carry the markers ``missing``, ``late``, ``overridden`` and ``not on
+        roster`` (``data-marker``), and the header counts them when non-zero.
 
     Raises
     ------
