@@ -1,0 +1,171 @@
+"""Pairs of submissions whose code is unusually similar, measured with copydetect.
+
+`copydetect <https://github.com/blingenf/copydetect>`_ (MIT) does the
+measuring: :class:`copydetect.CodeFingerprint` tokenises the code with
+Pygments' Python lexer and *filters* it (every variable, attribute and
+parameter name becomes ``V``, every function name ``F``, every class name
+``O``, every string ``S``; comments and whitespace are dropped), hashes its
+k-grams (``k`` = :data:`NOISE_TOKENS` characters of filtered code) and removes
+the hashes found in the boilerplate (the handout); :func:`copydetect.compare_files`
+intersects two fingerprints and gives, for each side, the share of its
+fingerprinted tokens found in the other and where they are in the original
+text. Renamed variables, changed comments and reordered functions therefore
+barely change a similarity; code that only the handout gave everyone is not
+counted at all.
+
+Every k-gram is kept (a winnowing window of 1, copydetect's default
+``guarantee_t == noise_t``): a pair's numbers then do not depend on which
+hashes a window happens to select, i.e. not on Python's per-process string
+hash seed, so the same code gives the same pairs in every run.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from grader.results import natural_key
+
+__all__ = ["DEFAULT_THRESHOLD", "NOISE_TOKENS", "SimilarPair", "similar_pairs"]
+
+#: Similarity (0..1, the larger of the two directions) from which a pair is reported.
+#: The honest students of the bundled hw2 class reach at most 0.49 (one author wrote
+#: them all, from one specification); copies with renamed variables and reordered
+#: functions reach 0.9 and more (tests/similarity).
+DEFAULT_THRESHOLD = 0.6
+
+#: Length of the k-grams fingerprinted, in characters of filtered code (copydetect's
+#: default noise threshold): shorter common fragments are never a match.
+NOISE_TOKENS = 25
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class SimilarPair:
+    """Two submissions and how much of each is found in the other.
+
+    Attributes
+    ----------
+    student_a, student_b : str
+        Student ids, ``student_a`` first in natural order.
+    similarity_a : float
+        Share (0..1) of ``student_a``'s fingerprinted code that is also in
+        ``student_b``'s (copydetect's similarity of the first file).
+    similarity_b : float
+        The same for ``student_b``: the two differ when one submission is
+        longer than the other.
+    overlap_tokens : int
+        Characters of filtered code of ``student_a`` that match.
+    matched_spans_a, matched_spans_b : tuple of (int, int)
+        ``[start, end)`` character offsets of the matching regions in each
+        submission's code (as given to :func:`similar_pairs`), sorted, disjoint.
+    """
+
+    student_a: str
+    student_b: str
+    similarity_a: float
+    similarity_b: float
+    overlap_tokens: int
+    matched_spans_a: tuple[Span, ...]
+    matched_spans_b: tuple[Span, ...]
+
+    @property
+    def similarity(self) -> float:
+        """The larger of the two similarities: the one compared with the threshold."""
+        return max(self.similarity_a, self.similarity_b)
+
+
+def _copydetect() -> Any:
+    """The copydetect module, imported when first used (it imports matplotlib.pyplot: about a second)."""
+    import copydetect  # untyped: pyproject's mypy ignore_missing_imports makes it Any
+
+    return copydetect
+
+
+def _boilerplate_hashes(boilerplate: str, k: int) -> Any:
+    """Every k-gram hash of the boilerplate (copydetect's own way: a window of 1), sorted."""
+    if not boilerplate.strip():
+        return np.array([], dtype=np.int64)
+    fingerprint = _copydetect().CodeFingerprint("boilerplate.py", k, 1, language="python", fp=io.StringIO(boilerplate))
+    return np.unique(np.array(sorted(fingerprint.hashes), dtype=np.int64))
+
+
+def _fingerprint(student: str, code: str, boilerplate: Any, k: int) -> Any:
+    return _copydetect().CodeFingerprint(f"{student}.py", k, 1, boilerplate=boilerplate, language="python",
+                           fp=io.StringIO(code))
+
+
+def _spans(slices: Any, length: int) -> tuple[Span, ...]:
+    """The 2 x N slice array of copydetect as sorted, disjoint ``(start, end)`` pairs within the text."""
+    array = np.asarray(slices)
+    if array.ndim != 2 or array.shape[1] == 0:
+        return ()
+    spans: list[list[int]] = []
+    for start, end in sorted(zip(array[0].tolist(), array[1].tolist())):
+        start, end = max(0, min(int(start), length)), max(0, min(int(end), length))
+        if end <= start:
+            continue
+        if spans and start <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], end)
+        else:
+            spans.append([start, end])
+    return tuple((s, e) for s, e in spans)
+
+
+def _compare(a: str, b: str, codes: Mapping[str, str], prints: Mapping[str, Any]) -> SimilarPair:
+    overlap, (sim_a, sim_b), (slices_a, slices_b) = _copydetect().compare_files(prints[a], prints[b])
+    return SimilarPair(a, b, float(sim_a), float(sim_b), int(overlap),
+                       _spans(slices_a, len(codes[a])), _spans(slices_b, len(codes[b])))
+
+
+def similar_pairs(submissions_code: Mapping[str, str], boilerplate: str, threshold: float = DEFAULT_THRESHOLD,
+                  *, noise_tokens: int = NOISE_TOKENS) -> list[SimilarPair]:
+    """Every pair of submissions at least ``threshold`` similar, most similar first.
+
+    Parameters
+    ----------
+    submissions_code : mapping of str to str
+        Student id to the submission's code (:func:`grader.similarity.extract.extract_codes`).
+    boilerplate : str
+        Code every student was given (the handout as ``.py`` text): its
+        k-grams are not counted in any submission ("" for none).
+    threshold : float, optional
+        Report a pair when the larger of its two similarities is at least
+        this (0..1; default :data:`DEFAULT_THRESHOLD`).
+    noise_tokens : int, optional
+        k-gram length in characters of filtered code (default :data:`NOISE_TOKENS`).
+
+    Returns
+    -------
+    list of SimilarPair
+        Sorted by :attr:`SimilarPair.similarity`, largest first, then by the
+        two ids in natural order. The same input gives the same list.
+
+    Raises
+    ------
+    ValueError
+        If ``threshold`` is not in [0, 1] or ``noise_tokens`` is below 1.
+
+    Notes
+    -----
+    With boilerplate, copydetect counts a fragment repeated within one
+    submission once (its documented method when boilerplate is removed:
+    overlapping tokens over the tokens of unique fingerprints).
+    """
+    if not 0.0 <= threshold <= 1.0:
+        raise ValueError(f"similarity threshold {threshold!r} is not between 0 and 1")
+    if noise_tokens < 1:
+        raise ValueError(f"noise_tokens must be at least 1, not {noise_tokens!r}")
+    hashes = _boilerplate_hashes(boilerplate, noise_tokens)
+    students = sorted(submissions_code, key=natural_key)
+    prints = {s: _fingerprint(s, submissions_code[s], hashes, noise_tokens) for s in students}
+    found = [pair for a, b in itertools.combinations(students, 2)
+             if (pair := _compare(a, b, submissions_code, prints)).similarity >= threshold]
+    found.sort(key=lambda p: (-p.similarity, natural_key(p.student_a), natural_key(p.student_b)))
+    return found
