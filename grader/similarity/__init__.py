@@ -18,8 +18,9 @@ writes result documents.
 from __future__ import annotations
 
 from grader.similarity.extract import Extraction, extract_codes, handout_code, submission_code
-from grader.similarity.pairs import DEFAULT_THRESHOLD, NOISE_TOKENS, SimilarPair, similar_pairs
+from grader.similarity.pairs import DEFAULT_THRESHOLD, MIN_OVERLAP_TOKENS, NOISE_TOKENS, SimilarPair, similar_pairs
 from grader.similarity.render import (
+    INDEX_LINK,
     SimilaritySummary,
     pair_page_name,
     render_index,
@@ -29,6 +30,8 @@ from grader.similarity.render import (
 
 __all__ = [
     "DEFAULT_THRESHOLD",
+    "INDEX_LINK",
+    "MIN_OVERLAP_TOKENS",
     "NOISE_TOKENS",
     "Extraction",
     "SimilarPair",

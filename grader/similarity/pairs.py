@@ -31,7 +31,7 @@ import numpy as np
 
 from grader.results import natural_key
 
-__all__ = ["DEFAULT_THRESHOLD", "NOISE_TOKENS", "SimilarPair", "similar_pairs"]
+__all__ = ["DEFAULT_THRESHOLD", "MIN_OVERLAP_TOKENS", "NOISE_TOKENS", "SimilarPair", "similar_pairs"]
 
 #: Similarity (0..1, the larger of the two directions) from which a pair is reported.
 #: The honest students of the bundled hw2 class reach at most 0.49 (one author wrote
@@ -42,6 +42,13 @@ DEFAULT_THRESHOLD = 0.6
 #: Length of the k-grams fingerprinted, in characters of filtered code (copydetect's
 #: default noise threshold): shorter common fragments are never a match.
 NOISE_TOKENS = 25
+
+#: A pair is reported only when at least this many characters of filtered code match
+#: (about four lines): a nearly empty submission whose one line is a common idiom
+#: (``return list(np.maximum.accumulate(xs))``) is "65% similar" to anyone using it,
+#: while a copy of even two functions matches more (the copies in tests/similarity
+#: match 250, the honest hw2 pairs 300 to 570 at similarities below 0.5).
+MIN_OVERLAP_TOKENS = 100
 
 Span = tuple[int, int]
 
@@ -125,7 +132,8 @@ def _compare(a: str, b: str, codes: Mapping[str, str], prints: Mapping[str, Any]
 
 
 def similar_pairs(submissions_code: Mapping[str, str], boilerplate: str, threshold: float = DEFAULT_THRESHOLD,
-                  *, noise_tokens: int = NOISE_TOKENS) -> list[SimilarPair]:
+                  *, min_overlap: int = MIN_OVERLAP_TOKENS, noise_tokens: int = NOISE_TOKENS
+                  ) -> list[SimilarPair]:
     """Every pair of submissions at least ``threshold`` similar, most similar first.
 
     Parameters
@@ -138,6 +146,9 @@ def similar_pairs(submissions_code: Mapping[str, str], boilerplate: str, thresho
     threshold : float, optional
         Report a pair when the larger of its two similarities is at least
         this (0..1; default :data:`DEFAULT_THRESHOLD`).
+    min_overlap : int, optional
+        ... and at least this many characters of filtered code match (default
+        :data:`MIN_OVERLAP_TOKENS`; 0 for none).
     noise_tokens : int, optional
         k-gram length in characters of filtered code (default :data:`NOISE_TOKENS`).
 
@@ -166,6 +177,7 @@ def similar_pairs(submissions_code: Mapping[str, str], boilerplate: str, thresho
     students = sorted(submissions_code, key=natural_key)
     prints = {s: _fingerprint(s, submissions_code[s], hashes, noise_tokens) for s in students}
     found = [pair for a, b in itertools.combinations(students, 2)
-             if (pair := _compare(a, b, submissions_code, prints)).similarity >= threshold]
+             if (pair := _compare(a, b, submissions_code, prints)).similarity >= threshold
+             and pair.overlap_tokens >= min_overlap]
     found.sort(key=lambda p: (-p.similarity, natural_key(p.student_a), natural_key(p.student_b)))
     return found

@@ -28,7 +28,7 @@ from grader import __version__
 from grader.discover import Submission
 from grader.results import write_text_atomic
 from grader.similarity.extract import extract_codes
-from grader.similarity.pairs import DEFAULT_THRESHOLD, SimilarPair, Span, similar_pairs
+from grader.similarity.pairs import DEFAULT_THRESHOLD, MIN_OVERLAP_TOKENS, SimilarPair, Span, similar_pairs
 
 __all__ = ["INDEX_LINK", "SimilaritySummary", "pair_page_name", "render_index", "render_pair",
            "similarity_for_assignment"]
@@ -165,7 +165,8 @@ def render_pair(assignment: str, pair: SimilarPair, codes: Mapping[str, str],
 
 
 def render_index(assignment: str, pairs: Sequence[SimilarPair], threshold: float, compared: int,
-                 skipped: Mapping[str, str], display_name: Callable[[str], str] = _identity) -> str:
+                 skipped: Mapping[str, str], display_name: Callable[[str], str] = _identity, *,
+                 min_overlap: int = MIN_OVERLAP_TOKENS) -> str:
     """The similarity index of one assignment: one row per pair, linking to its page.
 
     Parameters
@@ -181,6 +182,8 @@ def render_index(assignment: str, pairs: Sequence[SimilarPair], threshold: float
         Student id to why the submission was not compared (shown).
     display_name : callable, optional
         Student id to the name shown; identity by default.
+    min_overlap : int, optional
+        The minimum overlap used (shown).
 
     Returns
     -------
@@ -197,6 +200,7 @@ def render_index(assignment: str, pairs: Sequence[SimilarPair], threshold: float
              "similarity": _percent(p.similarity), "overlap_tokens": p.overlap_tokens,
              "href": quote(pair_page_name(p, display_name), safe="")} for p in pairs]
     view = {"assignment": assignment, "rows": rows, "threshold": _percent(threshold), "compared": compared,
+            "min_overlap": min_overlap,
             "skipped": sorted(({"name": display_name(s), "reason": r} for s, r in skipped.items()),
                               key=lambda k: k["name"])}
     return _environment().get_template("index.html.j2").render(s=view, grader_version=__version__)
@@ -212,7 +216,8 @@ def _remove_stale(folder: Path, keep: Iterable[Path]) -> None:
 
 def similarity_for_assignment(out: Path, assignment: str, submissions: Iterable[Submission], handout_code: str,
                               threshold: float | None = None,
-                              display_name: Callable[[str], str] = _identity) -> SimilaritySummary:
+                              display_name: Callable[[str], str] = _identity, *,
+                              min_overlap: int = MIN_OVERLAP_TOKENS) -> SimilaritySummary:
     """Compare the submissions of one assignment and write its similarity pages.
 
     Parameters
@@ -228,6 +233,8 @@ def similarity_for_assignment(out: Path, assignment: str, submissions: Iterable[
         The course config's ``similarity_threshold``; ``None`` for :data:`DEFAULT_THRESHOLD`.
     display_name : callable, optional
         Student id to the name shown (pseudonyms when anonymising); identity by default.
+    min_overlap : int, optional
+        Fewest matching characters of filtered code for a pair (:data:`MIN_OVERLAP_TOKENS`).
 
     Returns
     -------
@@ -251,7 +258,7 @@ def similarity_for_assignment(out: Path, assignment: str, submissions: Iterable[
             raise ValueError(f"submission of {sub.student!r} belongs to {sub.assignment!r}, not {assignment!r}")
     used = DEFAULT_THRESHOLD if threshold is None else float(threshold)
     extraction = extract_codes(subs)
-    pairs = similar_pairs(extraction.codes, handout_code, used)
+    pairs = similar_pairs(extraction.codes, handout_code, used, min_overlap=min_overlap)
     folder = Path(out) / "reports" / assignment / "similarity"
     names = [pair_page_name(p, display_name) for p in pairs]
     if len(set(names)) != len(names):
@@ -261,7 +268,7 @@ def similarity_for_assignment(out: Path, assignment: str, submissions: Iterable[
         write_text_atomic(page, render_pair(assignment, pair, extraction.codes, display_name))
     index = folder / "index.html"
     write_text_atomic(index, render_index(assignment, pairs, used, len(extraction.codes), extraction.skipped,
-                                          display_name))
+                                          display_name, min_overlap=min_overlap))
     _remove_stale(folder, pages)
     return SimilaritySummary(assignment, used, tuple(extraction.codes), dict(extraction.skipped), tuple(pairs),
                              index, tuple(pages))

@@ -1,0 +1,107 @@
+"""Pages: index and pair pages written, escaped, pseudonyms only, deterministic, stale pages removed."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from grader.discover import discover
+from grader.similarity import INDEX_LINK, similarity_for_assignment
+from tests.similarity.cases import COPIED, HANDOUT, INDEPENDENT, ORIGINAL, PLAIN, write_class
+
+CLASS = {"orig.py": ORIGINAL, "copy.py": COPIED, "indep.py": INDEPENDENT, "plain.py": PLAIN}
+
+
+def _run(tmp_path, files=CLASS, out="out", **kw):
+    folder = write_class(tmp_path / "hwx", files)
+    subs = discover(folder, {"hwx"}).submissions
+    return similarity_for_assignment(tmp_path / out, "hwx", subs, HANDOUT, **kw)
+
+
+def _pages(folder):
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_an_index_and_one_page_per_pair_are_written(tmp_path):
+    summary = _run(tmp_path)
+    folder = tmp_path / "out" / "reports" / "hwx" / "similarity"
+    assert summary.index == folder / "index.html"
+    assert INDEX_LINK == "similarity/index.html"
+    assert [(p.student_a, p.student_b) for p in summary.pairs] == [("copy", "orig")]
+    assert summary.pages == (folder / "copy--orig.html",)
+    assert set(_pages(folder)) == {"index.html", "copy--orig.html"}
+    index = summary.index.read_text(encoding="utf-8")
+    assert '<a href="copy--orig.html">copy and orig</a>' in index
+    assert "4 submissions compared" in index
+    page = summary.pages[0].read_text(encoding="utf-8")
+    assert page.count('<section class="side"') == 2
+    assert "<mark>" in page and "acc" in page and "total" in page
+    assert "never changes a score" in page and "default-src 'none'" in page
+
+
+def test_no_pair_gives_an_index_that_says_so(tmp_path):
+    summary = _run(tmp_path, {k: v for k, v in CLASS.items() if k != "copy.py"})
+    assert summary.pairs == () and summary.pages == ()
+    assert "No pair of submissions reaches the threshold" in summary.index.read_text(encoding="utf-8")
+
+
+def test_student_text_is_escaped_never_markup(tmp_path):
+    summary = _run(tmp_path)
+    page = summary.pages[0].read_text(encoding="utf-8")
+    assert "alert(1)" in page
+    assert "<script" not in page.lower()
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in page.replace("<mark>", "").replace("</mark>", "")
+
+
+def test_display_names_are_escaped_and_replace_ids_everywhere(tmp_path):
+    names = {"orig": "Student <b>7", "copy": "Student 3", "indep": "Student 1", "plain": "Student 2"}
+    summary = _run(tmp_path, display_name=names.__getitem__)
+    folder = summary.index.parent
+    assert set(_pages(folder)) == {"index.html", "Student 3--Student <b>7.html"}
+    for text in (p.read_text(encoding="utf-8") for p in folder.iterdir()):
+        assert not re.search(r"\b(orig|copy|indep|plain)\b", text)
+        assert "<b>7" not in text and "&lt;b&gt;7" in text
+    assert 'href="Student%203--Student%20%3Cb%3E7.html"' in summary.index.read_text(encoding="utf-8")
+
+
+def test_a_name_that_is_not_a_file_name_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="file name"):
+        _run(tmp_path, display_name=lambda s: "../" + s)
+
+
+def test_same_input_same_pages(tmp_path):
+    _run(tmp_path, out="one")
+    _run(tmp_path, out="two")
+    one, two = (_pages(tmp_path / o / "reports" / "hwx" / "similarity") for o in ("one", "two"))
+    assert one == two and len(one) == 2
+
+
+def test_a_pair_no_longer_found_loses_its_page_and_other_files_stay(tmp_path):
+    summary = _run(tmp_path)
+    folder = summary.index.parent
+    (folder / "notes.txt").write_text("mine", encoding="utf-8")
+    again = _run(tmp_path, CLASS | {"copy.py": PLAIN.replace("peak", "top")})
+    assert again.pairs[0].student_a == "copy" and again.pairs[0].student_b == "plain"
+    assert set(_pages(folder)) == {"index.html", "copy--plain.html", "notes.txt"}
+
+
+def test_skipped_submissions_are_listed_and_results_are_never_touched(tmp_path):
+    summary = _run(tmp_path, CLASS | {"bad.py": "\n"}, threshold=0.9)
+    assert summary.threshold == 0.9 and summary.pairs == ()
+    assert summary.skipped == {"bad": "bad.py is empty: nothing to grade"}
+    assert "bad" not in summary.compared and len(summary.compared) == 4
+    index = summary.index.read_text(encoding="utf-8")
+    assert "<strong>bad</strong>: bad.py is empty" in index and "at least 90%" in index
+    assert not (tmp_path / "out" / "results").exists()
+    assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*")) == [
+        "reports", "reports/hwx", "reports/hwx/similarity", "reports/hwx/similarity/index.html"]
+
+
+def test_a_submission_of_another_assignment_or_a_bad_threshold_is_refused(tmp_path):
+    folder = write_class(tmp_path / "hwx", CLASS)
+    subs = discover(folder, {"hwx"}).submissions
+    with pytest.raises(ValueError, match="belongs to"):
+        similarity_for_assignment(tmp_path / "out", "hwy", subs, HANDOUT)
+    with pytest.raises(ValueError, match="threshold"):
+        similarity_for_assignment(tmp_path / "out", "hwx", subs, HANDOUT, 2.0)
