@@ -20,15 +20,16 @@ import click
 
 import grader
 from grader.errors import GraderError, UsageError
-from grader.limits import Limits, parse_limit
+from grader.limits import Limits
 
 if TYPE_CHECKING:
+    from grader.course.config import CourseConfig
     from grader.discover import Submission
     from grader.pipeline import RunEvents, RunSummary
 
 __all__ = ["main", "cli"]
 
-DEFAULT_OUT = Path("grade-output")
+DEFAULT_OUT = Path("grade-output")  # the same as grader.course.config.DEFAULT_OUT (kept import-light)
 
 T = TypeVar("T")
 
@@ -54,16 +55,17 @@ def _from_results(out: Path, hint: str, make: Callable[[Path], T]) -> T:
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(grader.__version__, prog_name="grade")
 def cli() -> None:
-    r"""Grade generative-model homework in a sandbox, with reports and a gradebook.
+    """Grade generative-model homework in a sandbox, with reports and a gradebook.
 
     Each submission runs in a sandbox, every function is compared with the
     reference, and HTML reports and a CSV gradebook are written.
 
     \b
     Typical use:
-      grade run submissions/              grade every assignment folder found
-      grade export --wide --out grades.csv
-    """
+      grade run submissions/                     grade every assignment folder found
+      grade collect canvas.zip --assignment hw2  an LMS bulk download into submissions/hw2/
+      grade export --format canvas --roster roster.csv --out canvas.csv
+    """  # noqa: D301 - click's "\b" (backspace) keeps the next paragraph's line breaks
 
 
 @cli.command("run")
@@ -99,41 +101,56 @@ def cli() -> None:
 @click.option("--manual", "manual_csv", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               default=None, help="CSV of instructor scores for written parts: columns student, "
                                  "assignment, item, points, comment.")
+@click.option("--roster", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Class roster CSV (student, name, email, lms_id, ...): enrolled students without a "
+                   "submission get a 'missing' result, submissions of others are flagged "
+                   "[default: the course config's roster].")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              default=None, help="Course configuration [default: grader.toml, or [tool.grader] in "
+                                 "pyproject.toml, in the current folder or a parent]; options override it.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def run_command(path: Path, out: Path, assignment: str | None, timeout: float, startup_timeout: float,
-                workers: int | None, memory_mb: int, isolation: str, limit_args: tuple[str, ...], force: bool,
-                rubrics_dir: Path | None, manual_csv: Path | None, quiet: bool) -> None:
+@click.pass_context
+def run_command(ctx: click.Context, path: Path, out: Path, assignment: str | None, timeout: float,
+                startup_timeout: float, workers: int | None, memory_mb: int, isolation: str,
+                limit_args: tuple[str, ...], force: bool, rubrics_dir: Path | None, manual_csv: Path | None,
+                roster: Path | None, config_path: Path | None, quiet: bool) -> None:
     """Grade every submission under PATH.
 
     PATH holds assignment folders (PATH/hw2/alice.py, PATH/hw2/bob.ipynb,
     PATH/hw2/carol/solution.py) or is one assignment folder. Results that are
     already up to date (same file content, rubric and grader version) are kept
-    unless --force is given.
+    unless --force is given. The course configuration (grader.toml) gives the
+    roster, due dates and late-work policies, limits and the hidden-input term.
     """
+    from grader.course.roster import load_roster
     from grader.pipeline import run
 
     try:
-        limits = _limits(timeout, startup_timeout, memory_mb, isolation, limit_args)
-        summary = run(path, out, assignment=assignment, rubrics_dir=rubrics_dir, limits=limits,
-                      workers=workers, force=force, manual_csv=manual_csv, events=_console_events(quiet))
+        course = _course(ctx, config_path, limit_args)
+        settings: dict[str, Any] = {"isolation": isolation, **course.limits}
+        limits = Limits(**settings)
+        out = course.out or DEFAULT_OUT
+        summary = run(path, out, assignment=assignment, rubrics_dir=course.rubrics, limits=limits,
+                      workers=course.workers, force=force, manual_csv=manual_csv,
+                      events=_console_events(quiet), roster=load_roster(course.roster) if course.roster else None,
+                      late_policies=course.late_policies, term=course.term)
     except GraderError as exc:
         _fail(exc)
     _print_summary(summary, out)
 
 
-def _limits(timeout: float, startup_timeout: float, memory_mb: int, isolation: str,
-            limit_args: tuple[str, ...]) -> Limits:
-    """The sandbox limits of ``grade run``: its options, then each ``--limit KEY=VALUE``."""
-    overrides: dict[str, float | int] = {}
-    for text in limit_args:
-        try:
-            key, number = parse_limit(text)
-        except ValueError as exc:
-            raise UsageError(f"--limit {exc}") from None
-        overrides[key] = number
-    settings: dict[str, Any] = {"call_timeout": timeout, "memory_mb": memory_mb, "isolation": isolation,
-                                "startup_timeout": startup_timeout, **overrides}
-    return Limits(**settings)
+def _course(ctx: click.Context, config_path: Path | None, limit_args: tuple[str, ...]) -> CourseConfig:
+    """The course configuration of ``grade run``: the file (if any), then the options given, then ``--limit``."""
+    from grader.commands.config import command_line_values, limit_values
+    from grader.course.config import CourseConfig, apply_command_line, find_config, load_config
+
+    found = config_path or find_config(Path.cwd())
+    course = load_config(found) if found else CourseConfig()
+    given = command_line_values(ctx, {"out": "out", "workers": "workers", "rubrics_dir": "rubrics",
+                                      "roster": "roster", "timeout": "limits.call_timeout",
+                                      "startup_timeout": "limits.startup_timeout",
+                                      "memory_mb": "limits.memory_mb"})
+    return apply_command_line(course, {**given, **limit_values(limit_args)})
 
 
 def _console_events(quiet: bool) -> RunEvents:
@@ -174,25 +191,12 @@ def _print_summary(summary: RunSummary, out: Path) -> None:
         mean = 100 * sum(fractions) / len(fractions)
         click.echo(f"  {name}: {len(fractions)} student(s), mean {mean:.1f}%  "
                    f"-> {out / 'reports' / name / 'index.html'}")
+    if summary.missing:
+        click.echo(f"  {len(summary.missing)} roster student(s) without a submission (recorded as missing)")
+    if summary.not_on_roster:
+        click.echo("  not on the roster (graded, flagged): "
+                   + ", ".join(f"{a}/{s}" for a, s in summary.not_on_roster))
     click.echo(f"Gradebook: {out / 'gradebook.csv'}")
-
-
-@cli.command("export")
-@click.option("--results", "results_out", type=click.Path(path_type=Path, file_okay=False),
-              default=DEFAULT_OUT, show_default=True,
-              help="Output folder of an earlier 'grade run' (its results/ are read).")
-@click.option("--out", "csv_path", type=click.Path(path_type=Path, dir_okay=False), required=True,
-              help="CSV file to write.")
-@click.option("--wide", is_flag=True,
-              help="One row per student with a column per assignment and the course total "
-                   "(default: one row per student and assignment, a column per function).")
-def export_command(results_out: Path, csv_path: Path, wide: bool) -> None:
-    """Rebuild the gradebook CSV from recorded results, without running any code."""
-    from grader.gradebook import write_gradebook
-
-    frame = _from_results(results_out, " or pass --results",
-                          lambda results_dir: write_gradebook(results_dir, csv_path, wide=wide))
-    click.echo(f"Wrote {len(frame)} row(s) to {csv_path}")
 
 
 @cli.command("handout")
@@ -298,6 +302,22 @@ def report_command(out: Path) -> None:
 
     paths = _from_results(out, "", lambda results_dir: write_reports(results_dir, out / "reports"))
     click.echo(f"Wrote {len(paths)} report(s) under {out / 'reports'}")
+
+
+def _register_course_commands() -> None:
+    """The course-operation commands, each in its own module of :mod:`grader.commands`."""
+    from grader.commands.collect import collect_command
+    from grader.commands.config import config_command
+    from grader.commands.export import export_command
+    from grader.commands.override import override_command
+
+    cli.add_command(collect_command)
+    cli.add_command(config_command)
+    cli.add_command(export_command)
+    cli.add_command(override_command)
+
+
+_register_course_commands()
 
 
 def main() -> None:

@@ -186,7 +186,7 @@ def _grade_function(sandbox: Sandbox, fn: FunctionRubric, rubric: Rubric, sub: S
     stop: list[CallOutcome] = []
     source = None
     for check in fn.checks:
-        ctx = CheckContext(sub.assignment, sub.student, fn, check, reference, describer.outcome)
+        ctx = CheckContext(sub.assignment, sub.student, fn, check, reference, describer.outcome, rubric.term)
         result, records = _judge_check(sandbox, ctx, names, timeout, stop)
         checks.append(result)
         if records is not None:  # every call is deterministic: all are evidence

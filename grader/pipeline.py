@@ -34,7 +34,7 @@ from grader.report.render import write_reports
 from grader.rescore import carry_overrides, overrides_of
 from grader.results import SCHEMA_VERSION, ResultError, read_result, write_result
 from grader.roster_runs import ClassContext, settle_roster
-from grader.rubric import Rubric, load_rubrics
+from grader.rubric import Rubric, load_rubrics, with_term
 
 if TYPE_CHECKING:
     from grader.course.late import LatePolicy
@@ -313,7 +313,7 @@ def available_cpus() -> int:
 def run(path: Path, out: Path, *, assignment: str | None = None, rubrics_dir: Path | None = None,
         limits: Limits = _DEFAULT_LIMITS, workers: int | None = None, force: bool = False,
         manual_csv: Path | None = None, events: RunEvents | None = None, roster: Roster | None = None,
-        late_policies: Mapping[str, LatePolicy] | None = None) -> RunSummary:
+        late_policies: Mapping[str, LatePolicy] | None = None, term: str = "") -> RunSummary:
     """Grade every submission under ``path`` into ``out``: the whole of ``grade run``.
 
     Parameters
@@ -344,6 +344,8 @@ def run(path: Path, out: Path, *, assignment: str | None = None, rubrics_dir: Pa
         submission, a warning per submission of a student not on it (see :func:`grade_all`).
     late_policies : mapping, optional
         Assignment -> late policy (see :func:`grade_all`).
+    term : str, optional
+        The course's salt of hidden inputs (:func:`grader.rubric.with_term`).
 
     Returns
     -------
@@ -362,7 +364,7 @@ def run(path: Path, out: Path, *, assignment: str | None = None, rubrics_dir: Pa
         If the output folder is not writable.
     """
     events = events or RunEvents()
-    rubrics = load_rubrics(rubrics_dir)
+    rubrics = {name: with_term(rubric, term) for name, rubric in load_rubrics(rubrics_dir).items()}
     found = discover(path, rubrics, assignment)
     manual = read_manual_scores(manual_csv, rubrics) if manual_csv else None
     warnings: list[str] = []

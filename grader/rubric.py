@@ -42,7 +42,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from grader.errors import RubricError
 
 __all__ = ["Check", "FunctionRubric", "ManualItem", "Rubric", "load_rubric", "load_rubrics",
-           "default_rubrics_dir", "public_only"]
+           "default_rubrics_dir", "public_only", "with_term"]
 
 #: PyYAML's safe loader, in its libyaml (C) build where the wheel has it: the same
 #: documents, about 5x faster, so every ``grade`` command starts sooner.
@@ -118,7 +118,9 @@ class Rubric(_Frozen):
     reference: str = Field(description="Module exposing the reference functions.")
     functions: tuple[FunctionRubric, ...]
     manual: tuple[ManualItem, ...] = ()
-    sha256: str = Field("", description="Hash of the rubric file (filled in by load_rubric).")
+    sha256: str = Field("", description="Hash of the rubric file (filled in by load_rubric), "
+                                        "with the term salt mixed in when one is set (with_term).")
+    term: str = Field("", description="The course's term salt of hidden inputs (with_term); '' = none.")
 
     @property
     def max_score(self) -> float:
@@ -138,6 +140,32 @@ class Rubric(_Frozen):
     def reference_function(self, name: str) -> Any:
         """The reference implementation of ``name``."""
         return getattr(self.reference_module, name)
+
+
+def with_term(rubric: Rubric, term: str) -> Rubric:
+    """The rubric whose hidden checks draw their inputs with the course's ``term`` salt.
+
+    The course configuration's ``term`` (``grader.toml``) changes every hidden
+    input between course years while public inputs stay those students see
+    (:meth:`grader.judge.checks.CheckContext.seed`). The salted rubric's
+    ``sha256`` mixes in the term, so results graded under another term are
+    out of date (regraded) and documents record which inputs graded them.
+
+    Parameters
+    ----------
+    rubric : Rubric
+        As loaded by :func:`load_rubric`.
+    term : str
+        The salt; ``""`` returns ``rubric`` unchanged (today's inputs).
+
+    Returns
+    -------
+    Rubric
+    """
+    if not term:
+        return rubric
+    salted = hashlib.sha256(f"{rubric.sha256}\x1fterm\x1f{term}".encode()).hexdigest()
+    return rubric.model_copy(update={"term": term, "sha256": salted})
 
 
 def public_only(rubric: Rubric) -> Rubric:

@@ -85,11 +85,15 @@ class CheckContext:
     check: Check
     reference: Callable[..., Any]
     describe_error: Callable[[CallOutcome], str]
+    #: The course config's ``term`` salt, mixed into hidden checks' seeds only ("" = unsalted).
+    term: str = ""
 
     def seed(self, index: int = 0) -> int:
-        """Seed of config ``index``: shared for public checks, per student for hidden ones."""
-        who = "public" if self.check.visibility == "public" else self.student
-        return derive_seed(self.assignment, self.function.name, self.check.name, index, who)
+        """Seed of config ``index``: shared for public checks, per student (and term, if set) for hidden ones."""
+        if self.check.visibility == "public":
+            return derive_seed(self.assignment, self.function.name, self.check.name, index, "public")
+        parts = (self.assignment, self.function.name, self.check.name, index, self.student)
+        return derive_seed(*parts, self.term) if self.term else derive_seed(*parts)
 
     def generator(self, index: int = 0) -> torch.Generator:
         """A ``torch.Generator`` seeded with :meth:`seed`."""
