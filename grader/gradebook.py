@@ -10,7 +10,8 @@ Tables
 long
     One row per (student, assignment): ``student``, ``assignment``, one column
     per graded function (its score), ``manual`` (if any document has manual
-    items), ``score``, ``max_score``.
+    items), ``late_penalty`` (if any document lost points for lateness),
+    ``score``, ``max_score``.
 wide
     One row per student: ``student``, one column per assignment (its score),
     ``total``, ``max_total``.
@@ -46,7 +47,7 @@ __all__ = ["CSV_DECIMALS", "gradebook_long", "gradebook_wide", "write_gradebook"
 #: Digits kept when floats are written to CSV (drops 0.30000000000000004 noise).
 CSV_DECIMALS = 6
 
-_LONG_FIXED = ("student", "assignment", "manual", "score", "max_score")
+_LONG_FIXED = ("student", "assignment", "manual", "late_penalty", "score", "max_score")
 _WIDE_FIXED = ("student", "total", "max_total")
 
 #: A result document: the stored JSON object or its typed view.
@@ -105,7 +106,9 @@ def gradebook_long(results: Iterable[Document]) -> pd.DataFrame:
         Columns ``student``, ``assignment``, then one float column per function
         in order of first appearance (documents taken in (assignment, student)
         order), then ``manual`` (only if some document has manual items),
-        ``score`` and ``max_score``. Rows are sorted by (assignment, student).
+        ``late_penalty`` (only if some document lost points for lateness:
+        the points removed), ``score`` and ``max_score``. Rows are sorted by
+        (assignment, student).
 
     Raises
     ------
@@ -119,8 +122,9 @@ def gradebook_long(results: Iterable[Document]) -> pd.DataFrame:
     A function cell is NaN when the function does not belong to the row's
     assignment (no document of that assignment grades it). When it belongs to
     the assignment but this student's document has no item for it (e.g. the
-    submission did not load), the cell is 0.0, so that cells add up to
-    ``score`` and column means count every student.
+    submission did not load), the cell is 0.0, so that the function cells
+    plus ``manual`` minus ``late_penalty`` add up to ``score`` and column
+    means count every student.
 
     ``manual`` is the sum of the manual items that have been scored; it is NaN
     when none has (all pending, or the assignment has no manual items), so
@@ -129,6 +133,7 @@ def gradebook_long(results: Iterable[Document]) -> pd.DataFrame:
     docs = _sorted_unique(results)
     functions, belongs = _long_functions(docs)
     has_manual = any(doc.manual for doc in docs)
+    has_late = any(doc.late_penalty for doc in docs)
     rows = []
     for doc in docs:
         scores = {item.function: item.score for item in doc.items}
@@ -142,12 +147,15 @@ def gradebook_long(results: Iterable[Document]) -> pd.DataFrame:
                 row[name] = math.nan
         if has_manual:
             row["manual"] = _manual_sum(doc)
+        if has_late:
+            row["late_penalty"] = doc.late_penalty
         row["score"] = doc.score
         row["max_score"] = doc.max_score
         rows.append(row)
 
     columns = ["student", "assignment", *functions]
     columns += ["manual"] if has_manual else []
+    columns += ["late_penalty"] if has_late else []
     columns += ["score", "max_score"]
     frame = pd.DataFrame(rows, columns=columns)
     numeric = columns[2:]

@@ -18,8 +18,9 @@ warning names them. No student code runs.
 The LMS names and ids of the assignments come from ``--column
 ASSIGNMENT=TITLE`` and ``--lms-id ASSIGNMENT=ID`` (the Canvas assignment id,
 the Moodle grade item, or the Blackboard column id, for the format
-written), on top of :func:`configured_columns` (the hook for the course
-config).
+written), on top of :func:`configured_columns` (the course configuration's
+``[assignments.NAME]`` ids); the configuration also gives the default
+``--results`` folder and ``--roster``.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ import click
 from grader.errors import GraderError, UsageError
 
 if TYPE_CHECKING:  # pandas and the LMS modules load only when an export runs
+    from grader.course.config import CourseConfig
     from grader.lms.columns import AssignmentColumn, Missing
     from grader.lms.moodle import MoodleIdentifier
 
@@ -45,28 +47,36 @@ FORMATS = ("long", "wide", "canvas", "moodle", "blackboard")
 DEFAULT_RESULTS = Path("grade-output")
 
 
-def configured_columns(fmt: str, roster_path: Path | None) -> dict[str, AssignmentColumn]:
-    """Hook: the LMS titles and ids of the assignments known before the command-line options.
+def configured_columns(course: CourseConfig) -> dict[str, AssignmentColumn]:
+    """The LMS titles and ids of the assignments from the course configuration.
 
-    Returns an empty mapping today. The course config
-    (``CourseConfig.assignments[name].title / canvas_id / moodle_item /
-    blackboard_column``) is meant to be connected here, e.g.
-    ``{name: AssignmentColumn(a.title, a.canvas_id, a.moodle_item, a.blackboard_column)
-    for name, a in config.assignments.items()}``; ``--column`` and ``--lms-id``
-    override it.
+    ``[assignments.NAME]`` ``title``, ``canvas_id``, ``moodle_item`` and
+    ``blackboard_column`` of ``grader.toml`` (:mod:`grader.course.config`);
+    ``--column`` and ``--lms-id`` override them.
 
     Parameters
     ----------
-    fmt : str
-        The format being written.
-    roster_path : Path or None
-        The ``--roster`` file (a config may sit next to it).
+    course : CourseConfig
+        The effective course configuration (defaults when there is no file).
 
     Returns
     -------
     dict of str to AssignmentColumn
+        One entry per assignment the configuration names.
     """
-    return {}
+    from grader.lms.columns import AssignmentColumn
+
+    return {name: AssignmentColumn(title=a.title or "", canvas_id=a.canvas_id or "",
+                                   moodle_item=a.moodle_item or "", blackboard_column=a.blackboard_column or "")
+            for name, a in course.assignments.items()}
+
+
+def _course(config_path: Path | None) -> CourseConfig:
+    """The course configuration: ``--config``, else one found from the current folder, else defaults."""
+    from grader.course.config import CourseConfig, find_config, load_config
+
+    found = config_path or find_config(Path.cwd())
+    return load_config(found) if found else CourseConfig()
 
 
 def _fail(exc: GraderError) -> NoReturn:
@@ -121,7 +131,8 @@ class _LmsOptions:
     missing: Missing = "empty"
 
 
-def _lms(results_dir: Path, csv_path: Path, fmt: str, roster_path: Path | None, options: _LmsOptions) -> int:
+def _lms(results_dir: Path, csv_path: Path, fmt: str, roster_path: Path | None, options: _LmsOptions,
+         base: dict[str, AssignmentColumn]) -> int:
     """Write the LMS file of ``fmt``; print its warnings; the number of student rows."""
     from grader.course.roster import load_roster
     from grader.lms.formats import columns_from_options, lms_table, lms_warnings, write_lms
@@ -131,7 +142,7 @@ def _lms(results_dir: Path, csv_path: Path, fmt: str, roster_path: Path | None, 
     if roster_path is None:
         raise UsageError(f"{fmt} export needs a roster with {field} (pass --roster FILE.csv)")
     roster = load_roster(roster_path)
-    columns = columns_from_options(fmt, options.titles, options.ids, base=configured_columns(fmt, roster_path))
+    columns = columns_from_options(fmt, options.titles, options.ids, base=base)
     docs = load_results(results_dir)
     chosen = options.assignments or None
     frame = lms_table(fmt, docs, roster, columns, chosen, options.missing, options.identifier)
@@ -142,9 +153,9 @@ def _lms(results_dir: Path, csv_path: Path, fmt: str, roster_path: Path | None, 
 
 
 @click.command("export")
-@click.option("--results", "results_out", type=click.Path(path_type=Path, file_okay=False),
-              default=DEFAULT_RESULTS, show_default=True,
-              help="Output folder of an earlier 'grade run' (its results/ are read).")
+@click.option("--results", "results_out", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Output folder of an earlier 'grade run' (its results/ are read) [default: the course "
+                   "config's out, else grade-output].")
 @click.option("--out", "csv_path", type=click.Path(path_type=Path, dir_okay=False), required=True,
               help="CSV file to write.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
@@ -165,18 +176,23 @@ def _lms(results_dir: Path, csv_path: Path, fmt: str, roster_path: Path | None, 
               help="Moodle: the user field of the first column (roster email, sis_id or login).")
 @click.option("--missing", type=click.Choice(["empty", "zero"]), default="empty", show_default=True,
               help="LMS formats: a roster student without a submission gets an empty cell (not graded) or 0.")
-def export_command(results_out: Path, csv_path: Path, fmt: str | None, wide: bool, roster_path: Path | None,
-                   assignments: tuple[str, ...], titles: tuple[str, ...], ids: tuple[str, ...],
-                   identifier: str, missing: str) -> None:
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              default=None, help="Course configuration: its out folder, roster and LMS ids are the defaults "
+                                 "[default: grader.toml found from the current folder].")
+def export_command(results_out: Path | None, csv_path: Path, fmt: str | None, wide: bool,
+                   roster_path: Path | None, assignments: tuple[str, ...], titles: tuple[str, ...],
+                   ids: tuple[str, ...], identifier: str, missing: str, config_path: Path | None) -> None:
     """Rebuild the gradebook CSV, or an LMS grade import file, from recorded results, without running any code."""
     try:
+        course = _course(config_path)
+        roster_path = roster_path or course.roster
         chosen = _format(fmt, wide)
-        results_dir = _results_dir(results_out)
+        results_dir = _results_dir(results_out or course.out or DEFAULT_RESULTS)
         if chosen in ("long", "wide"):
             rows = _gradebook(results_dir, csv_path, chosen, roster_path, assignments)
         else:
             options = _LmsOptions(titles, ids, assignments, identifier, missing)  # type: ignore[arg-type]
-            rows = _lms(results_dir, csv_path, chosen, roster_path, options)
+            rows = _lms(results_dir, csv_path, chosen, roster_path, options, configured_columns(course))
     except GraderError as exc:  # a ResultError names the document and the field
         _fail(exc)
     except OSError as exc:

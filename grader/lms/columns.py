@@ -149,6 +149,8 @@ def score_sheet(results: Iterable[Document], roster: Roster,
     Returns
     -------
     ScoreSheet
+        Documents of status ``missing`` (roster students who did not submit,
+        :mod:`grader.roster_runs`) give no score: the formats' "not submitted".
 
     Raises
     ------
@@ -175,7 +177,9 @@ def score_sheet(results: Iterable[Document], roster: Roster,
         present = list(dict.fromkeys(assignments))
     chosen = [doc for doc in docs if doc.assignment in present]
     enrolled = set(roster.students)
-    scores = {(d.student, d.assignment): round(d.score, CSV_DECIMALS) for d in chosen if d.student in enrolled}
+    # a ``missing`` document (a roster student who did not submit) is no score: "not submitted"
+    scores = {(d.student, d.assignment): round(d.score, CSV_DECIMALS) for d in chosen
+              if d.student in enrolled and d.status != "missing"}
     unmatched = sorted(((d.student, d.assignment) for d in chosen if d.student not in enrolled),
                        key=lambda sa: (natural_key(sa[0]), natural_key(sa[1])))
     max_scores = {a: round(m, CSV_DECIMALS) for a, m in _max_scores(chosen).items()}

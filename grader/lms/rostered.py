@@ -25,7 +25,7 @@ import pandas as pd
 
 from grader.course.roster import Roster
 from grader.gradebook import CSV_DECIMALS, Document, gradebook_long, gradebook_wide
-from grader.results import ResultError, load_results, natural_key, write_text_atomic
+from grader.results import ResultError, as_document, load_results, natural_key, write_text_atomic
 
 __all__ = ["ROSTER_STATUS", "rostered_long", "rostered_wide", "write_rostered_gradebook"]
 
@@ -68,10 +68,14 @@ def rostered_long(results: Iterable[Document], roster: Roster) -> pd.DataFrame:
         As :func:`~grader.gradebook.gradebook_long`; also if a column is
         already named ``roster_status``.
     """
-    frame = gradebook_long(results)
+    docs = [as_document(d) for d in results]
+    frame = gradebook_long(docs)
     _check_name(frame)
     enrolled = set(roster.students)
-    status = ["graded" if s in enrolled else "not on roster" for s in frame["student"]]
+    # a run with a roster already wrote a ``missing`` document for each student who did not submit
+    missing = {(d.student, d.assignment) for d in docs if d.status == "missing"}
+    status = ["not on roster" if s not in enrolled else "missing" if (s, a) in missing else "graded"
+              for s, a in zip(frame["student"], frame["assignment"], strict=True)]
     functions = [c for c in frame.columns[2:] if c not in ("manual", "score", "max_score")]
     added: list[dict[str, Any]] = []
     for assignment in dict.fromkeys(frame["assignment"]):

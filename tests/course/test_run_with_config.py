@@ -38,6 +38,8 @@ due = 2026-10-01T23:59:00-04:00
 grace_minutes = 10
 late_policy = "per_day"
 per_day = 0.25
+title = "Tiny quiz"
+canvas_id = "555"
 """
 
 
@@ -51,7 +53,7 @@ def _course(base: Path, term: str = "") -> Path:
         "student,original_name,submitted_at,late,source_id,path\n"
         "ada,a.py,2026-10-01T23:59:00-04:00,false,1,ada.py\n"       # exactly at the due time
         "bob,b.py,2026-10-03T00:09:01-04:00,true,2,bob.py\n")       # 24 h 10 min 1 s late: 2 started days
-    (base / "roster.csv").write_text("student,name\nada,Ada\nbob,Bob\ncarol,Carol\n")
+    (base / "roster.csv").write_text("student,name,lms_id\nada,Ada,11\nbob,Bob,12\ncarol,Carol,13\n")
     (base / "grader.toml").write_text(CONFIG.format(term=term))
     return base
 
@@ -84,6 +86,19 @@ def test_the_config_gives_roster_out_folder_and_due_dates(course):
     assert ada["score"] == 16 and ada.get("late_penalty", 0) == 0
     assert bob["raw_score"] == 16 and bob["late_penalty"] == 8 and bob["score"] == 8  # 2 days x 25%
     assert bob["late_by_hours"] > 24
+
+
+def test_export_takes_results_roster_and_lms_ids_from_the_config(course, monkeypatch):
+    import pandas as pd
+
+    base, _ = course
+    monkeypatch.chdir(base)
+    result = CliRunner().invoke(cli, ["export", "--format", "canvas", "--out", "canvas.csv"])
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(base / "canvas.csv", dtype=str, keep_default_na=False)
+    assert list(frame.columns) == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Tiny quiz (555)"]
+    assert frame["ID"].tolist() == ["", "11", "12", "13"]  # the Points Possible row, then the roster
+    assert frame["Tiny quiz (555)"].tolist() == ["16", "16", "8", ""]  # carol: not submitted
 
 
 def test_command_line_options_override_the_config(course, tmp_path, monkeypatch):
