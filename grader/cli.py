@@ -133,7 +133,8 @@ def run_command(ctx: click.Context, path: Path, out: Path, assignment: str | Non
         summary = run(path, out, assignment=assignment, rubrics_dir=course.rubrics, limits=limits,
                       workers=course.workers, force=force, manual_csv=manual_csv,
                       events=_console_events(quiet), roster=load_roster(course.roster) if course.roster else None,
-                      late_policies=course.late_policies, term=course.term)
+                      late_policies=course.late_policies, term=course.term,
+                      similarity_threshold=course.similarity_threshold)
     except GraderError as exc:
         _fail(exc)
     _print_summary(summary, out)

@@ -3,7 +3,8 @@
 :func:`run` is one ``grade run``: it finds the submissions, holds the output
 folder's lock, checks that sandboxes start, grades what is not up to date
 (:func:`grade_all`), merges the instructors' manual scores, and writes the
-reports, the gradebook and the manifest. :func:`grade_all` grades many
+reports, the gradebook, the manifest and the similarity report
+(:mod:`grader.publish`). :func:`grade_all` grades many
 submissions with a pool of workers, skipping those whose document is up to
 date (same content hash, rubric and grader version) and writing each
 document as soon as it is ready, so an interrupted run loses nothing already
@@ -24,13 +25,12 @@ import grader
 from grader.discover import Submission, discover
 from grader.errors import UsageError
 from grader.execute import preflight
-from grader.gradebook import write_gradebook
 from grader.grading import GRADER_BUG, grade_submission
 from grader.isolation import detect
 from grader.limits import Limits
-from grader.manual import ManualScores, apply_manual, manual_scores_of, read_manual_scores
-from grader.record import locked, remove_partial_writes, result_path, write_manifest
-from grader.report.render import write_reports
+from grader.manual import apply_manual, manual_scores_of, read_manual_scores
+from grader.publish import merge_manual, publish, similarity_reports
+from grader.record import locked, remove_partial_writes, result_path
 from grader.rescore import carry_overrides, overrides_of
 from grader.results import SCHEMA_VERSION, ResultError, read_result, write_result
 from grader.roster_runs import ClassContext, settle_roster
@@ -277,24 +277,6 @@ def _isolation_missing(limits: Limits) -> tuple[str, ...]:
         raise UsageError(str(exc)) from None
 
 
-def _merge_manual(summary: RunSummary, rubrics: dict[str, Rubric], manual: ManualScores, out: Path,
-                  warn: Callable[[str], None]) -> None:
-    """Merge instructor scores into the documents and rewrite those that changed."""
-    for doc in summary.documents:
-        if apply_manual(doc, rubrics[doc["assignment"]], manual):
-            write_result(result_path(out, doc["assignment"], doc["student"]), doc)
-    known = {(d["student"], d["assignment"]) for d in summary.documents}
-    for student, name in sorted(set(manual) - known):
-        warn(f"manual scores for {student}/{name}, who has no submission")
-
-
-def _publish(out: Path, rubrics: dict[str, Rubric], limits: Limits, missing: tuple[str, ...]) -> None:
-    """Reports, gradebook and manifest, from the documents under ``out/results``."""
-    write_reports(out / "results", out / "reports")
-    write_gradebook(out / "results", out / "gradebook.csv")
-    write_manifest(out, rubrics, limits, missing)
-
-
 def available_cpus() -> int:
     """CPUs this process may use: the default number of workers.
 
@@ -313,7 +295,8 @@ def available_cpus() -> int:
 def run(path: Path, out: Path, *, assignment: str | None = None, rubrics_dir: Path | None = None,
         limits: Limits = _DEFAULT_LIMITS, workers: int | None = None, force: bool = False,
         manual_csv: Path | None = None, events: RunEvents | None = None, roster: Roster | None = None,
-        late_policies: Mapping[str, LatePolicy] | None = None, term: str = "") -> RunSummary:
+        late_policies: Mapping[str, LatePolicy] | None = None, term: str = "",
+        similarity_threshold: float | None = None) -> RunSummary:
     """Grade every submission under ``path`` into ``out``: the whole of ``grade run``.
 
     Parameters
@@ -346,6 +329,9 @@ def run(path: Path, out: Path, *, assignment: str | None = None, rubrics_dir: Pa
         Assignment -> late policy (see :func:`grade_all`).
     term : str, optional
         The course's salt of hidden inputs (:func:`grader.rubric.with_term`).
+    similarity_threshold : float, optional
+        From which similarity a pair of submissions is shown in the
+        similarity report (:func:`grader.publish.similarity_reports`).
 
     Returns
     -------
@@ -389,8 +375,9 @@ def run(path: Path, out: Path, *, assignment: str | None = None, rubrics_dir: Pa
         for name, student in summary.not_on_roster:
             warn(f"{name}/{student}: graded, but {student} is not on the roster")
         if manual is not None:
-            _merge_manual(summary, rubrics, manual, out, warn)
-        _publish(out, rubrics, limits, missing)
+            merge_manual(summary.documents, rubrics, manual, out, warn)
+        publish(out, rubrics, limits, missing)
+        similarity_reports(out, found.submissions, rubrics, similarity_threshold)
     summary.warnings = warnings
     summary.seconds = time.perf_counter() - start
     return summary

@@ -1,0 +1,113 @@
+"""The render/export stage of a run: manual scores, reports, gradebook, manifest, similarity.
+
+Everything here is a function of the result documents (and, for the
+similarity report, of the submissions' code): no student code runs. A
+``grade run`` calls :func:`merge_manual` and :func:`publish` after grading
+(:func:`grader.pipeline.run`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from grader.gradebook import write_gradebook
+from grader.limits import Limits
+from grader.manual import ManualScores, apply_manual
+from grader.record import result_path, write_manifest
+from grader.report.render import write_reports
+from grader.results import write_result
+from grader.rubric import Rubric
+
+if TYPE_CHECKING:
+    from grader.discover import Submission
+    from grader.similarity.render import SimilaritySummary
+
+__all__ = ["merge_manual", "publish", "similarity_reports"]
+
+
+def merge_manual(documents: list[dict[str, Any]], rubrics: dict[str, Rubric], manual: ManualScores, out: Path,
+                 warn: Callable[[str], None]) -> None:
+    """Merge instructor scores into the documents and rewrite those that changed.
+
+    Parameters
+    ----------
+    documents : list of dict
+        The run's result documents (changed in place).
+    rubrics : dict
+        Assignment -> rubric.
+    manual : ManualScores
+        From :func:`grader.manual.read_manual_scores`.
+    out : Path
+        The output folder (documents under ``out/results``).
+    warn : callable
+        Told about scores of students who have no result document.
+    """
+    for doc in documents:
+        if apply_manual(doc, rubrics[doc["assignment"]], manual):
+            write_result(result_path(out, doc["assignment"], doc["student"]), doc)
+    known = {(d["student"], d["assignment"]) for d in documents}
+    for student, name in sorted(set(manual) - known):
+        warn(f"manual scores for {student}/{name}, who has no submission")
+
+
+def similarity_reports(out: Path, submissions: Iterable[Submission], rubrics: dict[str, Rubric],
+                       threshold: float | None = None,
+                       display_name: Callable[[str], str] = str) -> list[SimilaritySummary]:
+    """The similarity report of every assignment of the run (issue 10.8); it never changes a score.
+
+    Parameters
+    ----------
+    out : Path
+        The output folder: pages go to ``out/reports/<assignment>/similarity/``.
+    submissions : iterable of Submission
+        The run's submissions (their code is read, never run).
+    rubrics : dict
+        Assignment -> rubric (its handout is the boilerplate).
+    threshold : float, optional
+        Similarity from which a pair is shown (default: the similarity module's).
+    display_name : callable
+        Student id -> the name shown (a pseudonym when anonymising).
+
+    Returns
+    -------
+    list of SimilaritySummary
+        One per assignment with at least two readable submissions.
+    """
+    from grader.similarity.extract import handout_code
+    from grader.similarity.render import similarity_for_assignment
+
+    by_assignment: dict[str, list[Submission]] = {}
+    for sub in submissions:
+        by_assignment.setdefault(sub.assignment, []).append(sub)
+    summaries = []
+    for name, subs in sorted(by_assignment.items()):
+        if len(subs) >= 2:
+            summaries.append(similarity_for_assignment(out, name, subs, handout_code(rubrics[name]), threshold,
+                                                       display_name))
+    return summaries
+
+
+def publish(out: Path, rubrics: dict[str, Rubric], limits: Limits, missing: tuple[str, ...]) -> None:
+    """Reports, gradebook and manifest, from the documents under ``out/results``.
+
+    Parameters
+    ----------
+    out : Path
+        The output folder.
+    rubrics : dict
+        Assignment -> rubric (recorded in the manifest).
+    limits : Limits
+        The run's sandbox limits (recorded in the manifest).
+    missing : tuple of str
+        What the host's sandbox lacked (recorded in the manifest).
+
+    Raises
+    ------
+    OSError
+        If the output folder is not writable.
+    """
+    write_reports(out / "results", out / "reports")
+    write_gradebook(out / "results", out / "gradebook.csv")
+    write_manifest(out, rubrics, limits, missing)
