@@ -5,6 +5,11 @@ each row carries markers (and the header their counts): ``missing`` (a
 roster student without a submission), ``late`` (with the hours and the
 penalty), ``overridden`` (functions whose points an instructor set) and
 ``not on roster`` (a submission from a student the run's roster does not list).
+Below the table, what the class teaches the instructor
+(:mod:`grader.report.teaching`): per function the public against the hidden
+pass rate and the named misconceptions with their students, and the score
+distribution as a small inline histogram. The header links the similarity
+report when there is one (:class:`SimilarityLink`).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -20,9 +26,26 @@ from grader.report.common import duration
 from grader.report.common import environment as _environment
 from grader.report.common import percent as _percent
 from grader.report.common import points as _points
+from grader.report.teaching import LARGE_GAP, function_lessons, score_histogram
 from grader.results import ResultDocument, ResultError, as_document, describe, natural_key
 
-__all__ = ["render_class_overview"]
+__all__ = ["SimilarityLink", "render_class_overview"]
+
+
+@dataclass(frozen=True)
+class SimilarityLink:
+    """The similarity report of the assignment, as the overview links it.
+
+    Attributes
+    ----------
+    href : str
+        Relative to the overview, e.g. ``"similarity/index.html"``.
+    pairs : int or None
+        How many pairs it flags, when known.
+    """
+
+    href: str
+    pairs: int | None = None
 
 
 def _markers(doc: ResultDocument) -> list[dict[str, str]]:
@@ -92,7 +115,8 @@ def _function_stats(docs: list[ResultDocument], name: str, max_score: float) -> 
     }
 
 
-def _overview_view(assignment: str, results: list[ResultDocument]) -> dict[str, Any]:
+def _overview_view(assignment: str, results: list[ResultDocument],
+                   similarity: SimilarityLink | None = None) -> dict[str, Any]:
     docs = sorted(results, key=lambda d: natural_key(d.student))
     function_max = _function_columns(docs)
     manual_docs = [doc for doc in docs if doc.manual]
@@ -116,10 +140,16 @@ def _overview_view(assignment: str, results: list[ResultDocument]) -> dict[str, 
                    "late": sum(d.late_by_hours > 0 for d in docs),
                    "overridden": sum(bool(d.overrides) for d in docs),
                    "not_on_roster": sum(d.on_roster is False for d in docs)},
+        "n_graded": sum(d.status != "missing" for d in docs),
+        "lessons": function_lessons(docs, list(function_max)),
+        "large_gap": f"{100 * LARGE_GAP:.0f}",
+        "histogram": score_histogram(docs),
+        "similarity": similarity,
     }
 
 
-def render_class_overview(assignment: str, results: Iterable[ResultDocument | Mapping[str, Any]]) -> str:
+def render_class_overview(assignment: str, results: Iterable[ResultDocument | Mapping[str, Any]], *,
+                          similarity: SimilarityLink | None = None) -> str:
     """Render the class overview of one assignment.
 
     Parameters
@@ -128,6 +158,9 @@ def render_class_overview(assignment: str, results: Iterable[ResultDocument | Ma
         The assignment id, e.g. ``"hw2"``.
     results : iterable of dict or ResultDocument
         The result documents of that assignment, one per student, in any order.
+    similarity : SimilarityLink, optional
+        The assignment's similarity report, linked from the header (with the
+        number of flagged pairs when known); no link when ``None``.
 
     Returns
     -------
@@ -138,6 +171,10 @@ def render_class_overview(assignment: str, results: Iterable[ResultDocument | Ma
         percentage; then the pass rate and mean score of each function. Rows
         carry the markers ``missing``, ``late``, ``overridden`` and ``not on
         roster`` (``data-marker``), and the header counts them when non-zero.
+        Below: per function the public and hidden pass rates, their gap and
+        who passed public checks only, the students with overrides, and the
+        named misconceptions with links to the students' reports; and the
+        score distribution as an inline PNG histogram (with its counts in text).
 
     Raises
     ------
@@ -150,7 +187,9 @@ def render_class_overview(assignment: str, results: Iterable[ResultDocument | Ma
     Functions are listed in order of first appearance (students in id order).
     Pass rates and means are taken over all students of the assignment: a
     student whose document has no item for a function (e.g. the submission
-    did not load) counts as not passed with 0 points.
+    did not load) counts as not passed with 0 points. The public and hidden
+    pass rates, misconceptions and histogram count graded students only
+    (``missing`` documents are counted in the header).
     """
     docs = [as_document(doc) for doc in results]
     seen: set[str] = set()
@@ -167,4 +206,4 @@ def render_class_overview(assignment: str, results: Iterable[ResultDocument | Ma
             )
         seen.add(doc.student)
     template = _environment().get_template("overview.html.j2")
-    return template.render(o=_overview_view(assignment, docs), grader_version=__version__)
+    return template.render(o=_overview_view(assignment, docs, similarity), grader_version=__version__)

@@ -15,7 +15,12 @@ Pages
     One student's feedback: total, per-function table, checks, misconception,
     source line, manual parts, captured output.
 ``<assignment>/index.html``
-    The class overview: one row per student, pass rate and mean per function.
+    The class overview: one row per student, pass rate and mean per function;
+    per function public against hidden pass rates and the misconceptions
+    named, the score histogram (:mod:`grader.report.overview`).
+
+With ``anonymise`` (:func:`write_reports`) every student is shown, and
+every student page named, by a pseudonym (:mod:`grader.report.pseudonyms`).
 """
 
 from __future__ import annotations
@@ -31,7 +36,8 @@ from grader.report.common import duration
 from grader.report.common import environment as _environment
 from grader.report.common import percent as _percent
 from grader.report.common import points as _points
-from grader.report.overview import render_class_overview
+from grader.report.overview import SimilarityLink, render_class_overview
+from grader.report.pseudonyms import MAPPING_FILE, anonymise_document, is_pseudonym, pseudonyms, write_mapping
 from grader.results import (
     Check,
     Item,
@@ -41,8 +47,10 @@ from grader.results import (
     ResultError,
     as_document,
     load_results,
+    natural_key,
     write_text_atomic,
 )
+from grader.similarity.render import INDEX_LINK
 
 __all__ = [
     "STDOUT_DISPLAY_LIMIT",
@@ -56,6 +64,9 @@ STDOUT_DISPLAY_LIMIT = 20_000
 
 _PLOT_URI = re.compile(r"data:image/(?:png|jpeg|gif|webp);base64,[A-Za-z0-9+/]+={0,2}")
 _OVERVIEW_NAME = "index"
+# how the similarity index marks a pair's row, and says that there is none (grader/similarity/templates)
+_PAIR_ROW = "<tr data-pair="
+_NO_PAIRS = 'class="empty"'
 
 
 # --------------------------------------------------------------------------- student page
@@ -208,7 +219,51 @@ def render_student_report(result: ResultDocument | Mapping[str, Any]) -> str:
 # --------------------------------------------------------------------------- files
 
 
-def write_reports(results_dir: Path, reports_dir: Path) -> list[Path]:
+def _check_ids(results: list[ResultDocument]) -> None:
+    for doc in results:
+        if doc.student == _OVERVIEW_NAME:
+            raise ResultError(
+                f"student id {doc.student!r} in assignment {doc.assignment!r} would "
+                f"overwrite the class overview {_OVERVIEW_NAME}.html; rename the student"
+            )
+
+
+def _similarity_link(folder: Path) -> SimilarityLink | None:
+    """The link to ``<folder>/similarity/index.html`` if it exists, with its pairs counted when readable."""
+    index = folder / INDEX_LINK
+    try:
+        text = index.read_text(encoding="utf-8")
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return None
+    except (OSError, UnicodeDecodeError):
+        return SimilarityLink(INDEX_LINK)
+    pairs = text.count(_PAIR_ROW)
+    known = pairs > 0 or _NO_PAIRS in text
+    return SimilarityLink(INDEX_LINK, pairs if known else None)
+
+
+def _remove_stale(folder: Path, pages: list[Path], anonymise: bool) -> None:
+    """Delete student pages of the other naming: every other page when anonymising, else pseudonym pages."""
+    keep = {p.name for p in pages} | {f"{_OVERVIEW_NAME}.html"}
+    for page in folder.glob("*.html"):
+        stale = page.name not in keep and (anonymise or is_pseudonym(page.name[: -len(".html")]))
+        if stale and page.is_file():
+            page.unlink()
+
+
+def _write_assignment(folder: Path, assignment: str, docs: list[ResultDocument], anonymise: bool) -> list[Path]:
+    written = []
+    for doc in docs:
+        path = folder / f"{doc.student}.html"
+        write_text_atomic(path, render_student_report(doc))
+        written.append(path)
+    path = folder / f"{_OVERVIEW_NAME}.html"
+    write_text_atomic(path, render_class_overview(assignment, docs, similarity=_similarity_link(folder)))
+    _remove_stale(folder, written, anonymise)
+    return written + [path]
+
+
+def write_reports(results_dir: Path, reports_dir: Path, *, anonymise: bool = False, salt: str = "") -> list[Path]:
     """Render every result document and every class overview to files.
 
     Parameters
@@ -218,12 +273,22 @@ def write_reports(results_dir: Path, reports_dir: Path) -> list[Path]:
     reports_dir : pathlib.Path
         Destination folder; created if needed. Writes
         ``<assignment>/<student>.html`` and ``<assignment>/index.html``.
+    anonymise : bool, optional
+        Show every student as a pseudonym (:func:`grader.report.pseudonyms.pseudonyms`
+        over the students of all assignments in ``results_dir``): in pages,
+        titles, links and file names (``<assignment>/<pseudonym>.html``). The
+        mapping is written to ``reports_dir.parent / "pseudonyms.csv"``
+        (columns ``student,pseudonym``), outside ``reports_dir`` so that the
+        reports can be shared without it.
+    salt : str, optional
+        The pseudonyms' key: the course's ``term``. Empty means a fixed,
+        public salt: pseudonyms are then guessable by anyone with the roster.
 
     Returns
     -------
     list of pathlib.Path
-        The files written, per assignment (natural order): the students' pages
-        in id order, then ``index.html``.
+        The pages written, per assignment (natural order): the students' pages
+        in id order, then ``index.html`` (the mapping file is not listed).
 
     Raises
     ------
@@ -240,26 +305,25 @@ def write_reports(results_dir: Path, reports_dir: Path) -> list[Path]:
 
     Notes
     -----
-    Pages of students whose result document has been removed are not deleted.
+    Pages of students whose result document has been removed are not deleted,
+    except that switching modes removes the other naming's pages: an
+    anonymised run deletes every student page of the assignment it did not
+    write (named by id or by an old pseudonym), a plain run deletes pages named
+    like pseudonyms that it did not write. Anonymising replaces the id in what
+    the grader wrote; what the student wrote (captured output, source lines)
+    is shown as it is and may name them (:mod:`grader.report.pseudonyms`).
+    The overview links ``similarity/index.html`` when that page exists.
     """
     results = [as_document(doc) for doc in load_results(Path(results_dir))]
-    for doc in results:
-        if doc.student == _OVERVIEW_NAME:
-            raise ResultError(
-                f"student id {doc.student!r} in assignment {doc.assignment!r} would "
-                f"overwrite the class overview {_OVERVIEW_NAME}.html; rename the student"
-            )
+    _check_ids(results)
+    names = pseudonyms((doc.student for doc in results), salt) if anonymise else {}
+    if anonymise:
+        write_mapping(Path(reports_dir).parent / MAPPING_FILE, names)
     groups: dict[str, list[ResultDocument]] = {}
     for doc in results:
-        groups.setdefault(doc.assignment, []).append(doc)
+        groups.setdefault(doc.assignment, []).append(anonymise_document(doc, names[doc.student]) if anonymise else doc)
     written = []
     for assignment, docs in groups.items():
-        folder = Path(reports_dir) / assignment
-        for doc in docs:
-            path = folder / f"{doc.student}.html"
-            write_text_atomic(path, render_student_report(doc))
-            written.append(path)
-        path = folder / f"{_OVERVIEW_NAME}.html"
-        write_text_atomic(path, render_class_overview(assignment, docs))
-        written.append(path)
+        docs.sort(key=lambda d: natural_key(d.student))
+        written.extend(_write_assignment(Path(reports_dir) / assignment, assignment, docs, anonymise))
     return written
