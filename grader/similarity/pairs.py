@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import io
 import itertools
-from collections.abc import Mapping
+import statistics
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +32,8 @@ import numpy as np
 
 from grader.results import natural_key
 
-__all__ = ["DEFAULT_THRESHOLD", "MIN_OVERLAP_TOKENS", "NOISE_TOKENS", "SimilarPair", "similar_pairs"]
+__all__ = ["DEFAULT_THRESHOLD", "MIN_OVERLAP_TOKENS", "MIN_PAIRS_FOR_STATISTICS", "NOISE_TOKENS", "UNUSUAL_Z",
+           "SimilarPair", "class_threshold", "similar_pairs", "similar_pairs_in_class"]
 
 #: Similarity (0..1, the larger of the two directions) from which a pair is reported.
 #: The honest students of the bundled hw2 class reach at most 0.49 (one author wrote
@@ -50,6 +52,14 @@ NOISE_TOKENS = 25
 #: while a copy of even two functions matches more (the copies in tests/similarity
 #: match 250, the honest hw2 pairs 300 to 570 at similarities below 0.5).
 MIN_OVERLAP_TOKENS = 100
+
+#: Robust z-score a pair must reach against the class's own pairs (:func:`class_threshold`).
+#: On the bundled class the most similar honest pair of each assignment lies 1.8 (quiz1) to
+#: 2.8 (hw2) robust sigmas above its median (hw3: 5.6, but at 0.43, below the threshold);
+#: a disguised copy in hw2 lies 5.1 sigmas above.
+UNUSUAL_Z = 3.5
+#: Fewest pairs (5 students) for the class statistics to be used; below, the threshold alone.
+MIN_PAIRS_FOR_STATISTICS = 10
 
 Span = tuple[int, int]
 
@@ -133,9 +143,9 @@ def _compare(a: str, b: str, codes: Mapping[str, str], prints: Mapping[str, Any]
 
 
 def similar_pairs(submissions_code: Mapping[str, str], boilerplate: str, threshold: float = DEFAULT_THRESHOLD,
-                  *, min_overlap: int = MIN_OVERLAP_TOKENS, noise_tokens: int = NOISE_TOKENS
-                  ) -> list[SimilarPair]:
-    """Every pair of submissions at least ``threshold`` similar, most similar first.
+                  *, min_overlap: int = MIN_OVERLAP_TOKENS, noise_tokens: int = NOISE_TOKENS,
+                  z: float | None = UNUSUAL_Z) -> list[SimilarPair]:
+    """Every pair of submissions at least ``threshold`` similar, and unusually so for the class, most similar first.
 
     Parameters
     ----------
@@ -146,12 +156,16 @@ def similar_pairs(submissions_code: Mapping[str, str], boilerplate: str, thresho
         k-grams are not counted in any submission ("" for none).
     threshold : float, optional
         Report a pair when the larger of its two similarities is at least
-        this (0..1; default :data:`DEFAULT_THRESHOLD`).
+        this (0..1; default :data:`DEFAULT_THRESHOLD`), raised for classes
+        whose honest pairs are alike (:func:`class_threshold`).
     min_overlap : int, optional
         ... and at least this many characters of filtered code match (default
         :data:`MIN_OVERLAP_TOKENS`; 0 for none).
     noise_tokens : int, optional
         k-gram length in characters of filtered code (default :data:`NOISE_TOKENS`).
+    z : float or None, optional
+        Robust z-score against the class's own pairs (:func:`class_threshold`);
+        None: the absolute ``threshold`` alone.
 
     Returns
     -------
@@ -170,6 +184,66 @@ def similar_pairs(submissions_code: Mapping[str, str], boilerplate: str, thresho
     submission once (its documented method when boilerplate is removed:
     overlapping tokens over the tokens of unique fingerprints).
     """
+    return similar_pairs_in_class(submissions_code, boilerplate, threshold, min_overlap=min_overlap,
+                                  noise_tokens=noise_tokens, z=z)[0]
+
+
+def class_threshold(similarities: Sequence[float], threshold: float, z: float = UNUSUAL_Z) -> float:
+    """The similarity a pair must reach in this class: ``threshold``, raised to what is unusual here.
+
+    Short solutions of one specification resemble one another, more in some
+    assignments than in others (the bundled hw4's honest students reach 0.71,
+    hw2's 0.49). "Unusually similar" is therefore measured against the class's
+    own pairs: a pair must also lie ``z`` robust standard deviations above the
+    median similarity (``median + z * 1.4826 * MAD``, the median absolute
+    deviation scaled to a normal law's sigma).
+
+    Parameters
+    ----------
+    similarities : sequence of float
+        Similarity of every pair of the class (0..1).
+    threshold : float
+        The absolute threshold (the course config's ``similarity_threshold``).
+    z : float, optional
+        Robust z-score a pair must reach (default :data:`UNUSUAL_Z`).
+
+    Returns
+    -------
+    float
+        ``threshold`` when there are fewer than :data:`MIN_PAIRS_FOR_STATISTICS`
+        pairs (too few to say what is usual), else the larger of the two, at most 1.
+    """
+    if len(similarities) < MIN_PAIRS_FOR_STATISTICS:
+        return threshold
+    median = statistics.median(similarities)
+    mad = statistics.median(abs(s - median) for s in similarities)
+    return min(1.0, max(threshold, median + z * 1.4826 * mad))
+
+
+def similar_pairs_in_class(submissions_code: Mapping[str, str], boilerplate: str,
+                           threshold: float = DEFAULT_THRESHOLD, *, min_overlap: int = MIN_OVERLAP_TOKENS,
+                           noise_tokens: int = NOISE_TOKENS, z: float | None = UNUSUAL_Z
+                           ) -> tuple[list[SimilarPair], float]:
+    """:func:`similar_pairs` and the class threshold it used (:func:`class_threshold`).
+
+    Parameters
+    ----------
+    submissions_code, boilerplate, threshold, min_overlap, noise_tokens
+        As :func:`similar_pairs`.
+    z : float or None, optional
+        Robust z-score against the class's own pairs (:func:`class_threshold`);
+        None: the absolute ``threshold`` alone.
+
+    Returns
+    -------
+    (list of SimilarPair, float)
+        The pairs reported, most similar first, and the threshold applied.
+
+    Raises
+    ------
+    ValueError
+        As :func:`similar_pairs`.
+    """
     if not 0.0 <= threshold <= 1.0:
         raise ValueError(f"similarity threshold {threshold!r} is not between 0 and 1")
     if noise_tokens < 1:
@@ -177,8 +251,8 @@ def similar_pairs(submissions_code: Mapping[str, str], boilerplate: str, thresho
     hashes = _boilerplate_hashes(boilerplate, noise_tokens)
     students = sorted(submissions_code, key=natural_key)
     prints = {s: _fingerprint(s, submissions_code[s], hashes, noise_tokens) for s in students}
-    found = [pair for a, b in itertools.combinations(students, 2)
-             if (pair := _compare(a, b, submissions_code, prints)).similarity >= threshold
-             and pair.overlap_tokens >= min_overlap]
+    every = [_compare(a, b, submissions_code, prints) for a, b in itertools.combinations(students, 2)]
+    used = threshold if z is None else class_threshold([p.similarity for p in every], threshold, z)
+    found = [p for p in every if p.similarity >= used and p.overlap_tokens >= min_overlap]
     found.sort(key=lambda p: (-p.similarity, natural_key(p.student_a), natural_key(p.student_b)))
-    return found
+    return found, used

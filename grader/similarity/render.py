@@ -28,7 +28,14 @@ from grader import __version__
 from grader.discover import Submission
 from grader.results import write_text_atomic
 from grader.similarity.extract import extract_codes
-from grader.similarity.pairs import DEFAULT_THRESHOLD, MIN_OVERLAP_TOKENS, SimilarPair, Span, similar_pairs
+from grader.similarity.pairs import (
+    DEFAULT_THRESHOLD,
+    MIN_OVERLAP_TOKENS,
+    UNUSUAL_Z,
+    SimilarPair,
+    Span,
+    similar_pairs_in_class,
+)
 
 __all__ = ["INDEX_LINK", "SimilaritySummary", "pair_page_name", "render_index", "render_pair",
            "similarity_for_assignment"]
@@ -200,7 +207,7 @@ def render_index(assignment: str, pairs: Sequence[SimilarPair], threshold: float
              "similarity": _percent(p.similarity), "overlap_tokens": p.overlap_tokens,
              "href": quote(pair_page_name(p, display_name), safe="")} for p in pairs]
     view = {"assignment": assignment, "rows": rows, "threshold": _percent(threshold), "compared": compared,
-            "min_overlap": min_overlap,
+            "min_overlap": min_overlap, "z": f"{UNUSUAL_Z:g}",
             "skipped": sorted(({"name": display_name(s), "reason": r} for s, r in skipped.items()),
                               key=lambda k: k["name"])}
     return _environment().get_template("index.html.j2").render(s=view, grader_version=__version__)
@@ -258,7 +265,7 @@ def similarity_for_assignment(out: Path, assignment: str, submissions: Iterable[
             raise ValueError(f"submission of {sub.student!r} belongs to {sub.assignment!r}, not {assignment!r}")
     used = DEFAULT_THRESHOLD if threshold is None else float(threshold)
     extraction = extract_codes(subs)
-    pairs = similar_pairs(extraction.codes, handout_code, used, min_overlap=min_overlap)
+    pairs, used = similar_pairs_in_class(extraction.codes, handout_code, used, min_overlap=min_overlap)
     folder = Path(out) / "reports" / assignment / "similarity"
     names = [pair_page_name(p, display_name) for p in pairs]
     if len(set(names)) != len(names):

@@ -51,7 +51,7 @@ def _disguise(code: str) -> str:
 def test_the_honest_students_stay_below_the_threshold_with_a_margin(hw2):
     codes, handout = hw2
     assert len(codes) == 13
-    everything = similar_pairs(codes, handout, 0.0, min_overlap=0)
+    everything = similar_pairs(codes, handout, 0.0, min_overlap=0, z=None)
     assert len(everything) == 13 * 12 // 2
     highest = everything[0]
     assert 0.3 < highest.similarity <= HONEST_MAXIMUM  # measured: fails if the class or the measure changes
@@ -82,3 +82,29 @@ def test_the_pages_of_the_class_are_written(tmp_path, rubrics):
     summary = similarity_for_assignment(tmp_path / "out", "hw2", subs, handout_code(rubrics["hw2"]))
     assert len(summary.compared) == 14 and summary.skipped == {}
     assert [p.name for p in summary.pages] == ["ada_lovelace--zz_copy.html"]
+
+
+def test_a_class_whose_honest_pairs_are_alike_raises_its_own_threshold():
+    """hw4's short formulaic solutions resemble one another (up to 0.71): none is flagged, a copy is."""
+    from grader.discover import discover
+    from grader.rubric import load_rubrics
+    from grader.similarity.extract import extract_codes, handout_code
+
+    rubrics = load_rubrics()
+    subs = [s for s in discover(HW2.parent, rubrics).submissions if s.assignment == "hw4"]
+    codes = extract_codes(subs).codes
+    handout = handout_code(rubrics["hw4"])
+    alike = similar_pairs(codes, handout, DEFAULT_THRESHOLD, z=None)
+    assert alike  # the absolute threshold alone flags honest students here ...
+    assert similar_pairs(codes, handout) == []  # ... the class's own statistics do not
+    copied = similar_pairs(codes | {"zz_copy": codes["ronald_fisher"]}, handout)
+    assert [(p.student_a, p.student_b) for p in copied] == [("ronald_fisher", "zz_copy")]
+
+
+def test_class_threshold_needs_enough_pairs_and_never_goes_below_the_threshold():
+    from grader.similarity.pairs import class_threshold
+
+    assert class_threshold([0.5] * 9, 0.6) == 0.6  # fewer than 10 pairs: the threshold alone
+    assert class_threshold([0.1] * 20, 0.6) == 0.6  # a class of strangers: never lowered
+    spread = [0.40, 0.45, 0.50, 0.55, 0.60, 0.42, 0.48, 0.52, 0.58, 0.62]
+    assert 0.6 < class_threshold(spread, 0.6) <= 1.0
