@@ -45,7 +45,8 @@ from grader.rescore import apply_late, recompute_totals, set_roster_flag
 from grader.results import SCHEMA_VERSION, ResultError, read_result, write_result
 from grader.rubric import Rubric
 
-__all__ = ["INDEX_NAME", "ClassContext", "RosterOutcome", "missing_document", "read_index", "settle_roster"]
+__all__ = ["INDEX_NAME", "ClassContext", "IndexEntry", "RosterOutcome", "missing_document", "read_index",
+           "settle_roster"]
 
 #: The LMS metadata file of an assignment folder (see :mod:`grader.discover`).
 INDEX_NAME = "index.csv"
@@ -61,8 +62,25 @@ def _parse_time(text: str, where: str) -> dt.datetime:
     return when
 
 
-def read_index(folder: Path) -> dict[str, dt.datetime]:
-    """Submission times of an assignment folder's ``index.csv`` (empty if there is none).
+@dataclass(frozen=True)
+class IndexEntry:
+    """One student's row of an assignment folder's ``index.csv`` (written by ``grade collect``).
+
+    Attributes
+    ----------
+    submitted_at : datetime or None
+        Aware submission time from the LMS; None when the LMS gave none
+        (Canvas downloads carry no time).
+    late : bool or None
+        The LMS's own late flag (Canvas's ``late_`` file-name marker); None if unknown.
+    """
+
+    submitted_at: dt.datetime | None
+    late: bool | None
+
+
+def read_index(folder: Path) -> dict[str, IndexEntry]:
+    """The students of an assignment folder's ``index.csv``, with their times and late flags.
 
     Parameters
     ----------
@@ -72,7 +90,8 @@ def read_index(folder: Path) -> dict[str, dt.datetime]:
     Returns
     -------
     dict
-        Student -> aware ``submitted_at``; students with an empty cell are left out.
+        Student -> :class:`IndexEntry` (empty if there is no ``index.csv``);
+        a student with several rows (several files) keeps the first time given.
 
     Raises
     ------
@@ -89,12 +108,16 @@ def read_index(folder: Path) -> dict[str, dt.datetime]:
         raise UsageError(f"cannot read {str(path)!r}: {exc}") from None
     if rows and not {"student", "submitted_at"} <= set(rows[0]):
         raise UsageError(f"{path}: needs the columns 'student' and 'submitted_at'")
-    times = {}
+    entries: dict[str, IndexEntry] = {}
     for number, row in enumerate(rows, start=2):
+        student = (row.get("student") or "").strip()
         text = (row.get("submitted_at") or "").strip()
-        if text:
-            times[(row.get("student") or "").strip()] = _parse_time(text, f"{path}, row {number}")
-    return times
+        when = _parse_time(text, f"{path}, row {number}") if text else None
+        flag = {"true": True, "false": False}.get((row.get("late") or "").strip().lower())
+        known = entries.get(student)
+        if known is None or (known.submitted_at is None and when is not None):
+            entries[student] = IndexEntry(when, flag if known is None or flag is not None else known.late)
+    return entries
 
 
 @dataclass
@@ -114,7 +137,7 @@ class ClassContext:
     roster: Roster | None = None
     late_policies: Mapping[str, LatePolicy] | None = None
     warn: Callable[[str], None] = lambda message: None
-    _indexes: dict[Path, dict[str, dt.datetime]] = field(default_factory=dict)
+    _indexes: dict[Path, dict[str, IndexEntry]] = field(default_factory=dict)
 
     def read_indexes(self, submissions: list[Submission]) -> None:
         """Read the ``index.csv`` of every assignment folder that has a late policy, before any grading.
@@ -145,8 +168,12 @@ class ClassContext:
         Returns
         -------
         tuple
-            The aware time (None if the file cannot be read) and True when it
-            is the modification time (no time in ``index.csv``).
+            The aware time and True when it is the file's modification time
+            (the student has no row in ``index.csv``). None when the file
+            cannot be read, or when ``index.csv`` lists the student without a
+            time (its files were written by ``grade collect``, so their
+            modification time is the collection's; an LMS late flag is then
+            a warning, not a penalty).
 
         Raises
         ------
@@ -156,9 +183,15 @@ class ClassContext:
         folder = sub.path.parent
         if folder not in self._indexes:
             self._indexes[folder] = read_index(folder)
-        when = self._indexes[folder].get(sub.student)
-        if when is not None:
-            return when, False
+        entry = self._indexes[folder].get(sub.student)
+        if entry is not None and entry.submitted_at is not None:
+            return entry.submitted_at, False
+        if entry is not None:  # collected from an LMS that gave no time: the file's time is the collection's
+            if entry.late:
+                self.warn(f"{sub.assignment}/{sub.student}: the LMS marked this submission late but gave no "
+                          "time, so no late penalty is applied; set submitted_at in index.csv or use "
+                          "grade override")
+            return None, False
         try:
             stamp = (sub.source or sub.path).stat().st_mtime
         except OSError:

@@ -131,6 +131,23 @@ def test_without_index_the_file_time_is_used_with_a_note_and_a_warning(graded, t
     assert "taken from the file&#39;s modification time" in page
 
 
+@pytest.mark.parametrize("flag", ["true", "false", ""])
+def test_a_collected_submission_without_a_time_never_takes_the_collection_time(graded, tmp_path, flag):
+    """Canvas downloads carry no time: the file's time is when grade collect wrote it, not a submission."""
+    base, rubrics, out = graded
+    subs = tmp_path / "subs"
+    shutil.copytree(base / "subs", subs)
+    shutil.copytree(out, tmp_path / "out")
+    (subs / "tiny" / "index.csv").write_text(INDEX_HEADER + f"ada,ada.py,,{flag},1,ada.py\n")
+    summary = run(subs, tmp_path / "out", rubrics_dir=rubrics, limits=LIMITS, workers=1,
+                  late_policies={"tiny": per_day()})  # DUE is in the past: the file's time would be late
+    doc = json.loads((tmp_path / "out" / "results" / "tiny" / "ada.json").read_text())
+    assert doc["late_penalty"] == 0 and doc["score"] == 16.0 and doc.get("submitted_at") is None
+    assert MTIME_NOTE not in doc["notes"]
+    assert not any("modification time" in w for w in summary.warnings)
+    assert any("marked this submission late but gave no time" in w for w in summary.warnings) == (flag == "true")
+
+
 def test_no_policy_records_no_late_fields_and_removing_a_policy_clears_them(graded, tmp_path):
     _, _, out = graded
     plain = json.loads((out / "results" / "tiny" / "ada.json").read_text())
