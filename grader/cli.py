@@ -184,8 +184,9 @@ def _console_events(quiet: bool) -> RunEvents:
 
 def _print_summary(summary: RunSummary, out: Path) -> None:
     by_assignment: dict[str, list[float]] = {}
-    for doc in summary.documents:
-        by_assignment.setdefault(doc["assignment"], []).append(doc["score"] / max(doc["max_score"], 1e-12))
+    for doc in summary.documents:  # the mean of what was submitted: the missing are counted apart
+        if doc.get("status") != "missing":
+            by_assignment.setdefault(doc["assignment"], []).append(doc["score"] / max(doc["max_score"], 1e-12))
     click.echo(f"Graded {len(summary.graded)} submission(s), kept {len(summary.skipped)} up-to-date "
                f"result(s) in {summary.seconds:.1f} s.")
     for name, fractions in sorted(by_assignment.items()):
