@@ -288,7 +288,8 @@ def write_reports(results_dir: Path, reports_dir: Path, *, anonymise: bool = Fal
     -------
     list of pathlib.Path
         The pages written, per assignment (natural order): the students' pages
-        in id order, then ``index.html`` (the mapping file is not listed).
+        in id order (pseudonym order when anonymising), then ``index.html``
+        (the mapping file is not listed).
 
     Raises
     ------
