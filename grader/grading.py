@@ -32,6 +32,7 @@ from grader.manual import manual_entry
 from grader.results import SCHEMA_VERSION
 from grader.rubric import Check, FunctionRubric, Rubric
 from grader.sandbox.codec import to_wire
+from grader.sandbox.forkserver import fallback_reason
 
 __all__ = ["GRADER_BUG", "grade_submission"]
 
@@ -290,6 +291,9 @@ def grade_submission(sub: Submission, rubric: Rubric, limits: Limits) -> dict[st
         if sandbox.starts > 1:
             doc["notes"].append(f"The sandbox was restarted {sandbox.starts - 1} time(s) after a "
                                 "hang or a crash; only the affected function lost credit.")
+        if limits.fork_server and not sandbox.forking:
+            doc["notes"].append(f"Sandbox: the fork server was asked for but not used ({fallback_reason()}); "
+                                "this submission ran in a process of its own, with the same limits.")
     doc["score"] = round(sum(i["score"] for i in doc["items"]), 6)
     if any(m.startswith(GRADER_BUG) for i in doc["items"] for c in i["checks"] for m in c["messages"]):
         doc["errors"].append(GRADER_BUG + ": see the checks marked error below.")

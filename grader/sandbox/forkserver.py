@@ -345,6 +345,17 @@ def zygote_for(cmd: list[str], env: dict[str, str], plain: bool, timeout: float)
     return zygote
 
 
+def fallback_reason() -> str | None:
+    """Why this process's fork server fell back to spawning, or None if it has not.
+
+    Returns
+    -------
+    str or None
+        The zygote's own explanation (e.g. no user namespaces), as said once on stderr.
+    """
+    return next(iter(_UNUSABLE.values()), None)
+
+
 @atexit.register
 def shutdown() -> None:
     """Stop every zygote of this process (also run at exit)."""

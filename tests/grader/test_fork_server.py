@@ -28,6 +28,8 @@ from grader.limits import Limits
 from grader.sandbox import forkserver
 from grader.sandbox.zygote import hidden_by_fresh_mounts
 
+ROOT = Path(__file__).resolve().parents[2]
+
 pytestmark = pytest.mark.slow
 
 MARKER = "grader-leftover-marker"
@@ -369,3 +371,24 @@ def test_a_dead_zygote_is_replaced_without_failing_the_next_student(baselines):
         zygote.proc.wait(timeout=10)
     after = _probe(limits)  # a fresh zygote, transparently
     assert after["tasks"] == 1
+
+
+@pytest.mark.parametrize("falls_back", [True, False], ids=["falls-back", "forks"])
+def test_a_fallback_to_spawning_is_a_note_in_the_report(monkeypatch, falls_back):
+    """Said once on stderr, and in every document graded without the fork server that was asked for."""
+    from grader.discover import discover
+    from grader.grading import grade_submission
+    from grader.rubric import load_rubrics
+
+    if falls_back:
+        reason = "no user namespaces here"
+        monkeypatch.setattr(forkserver, "_UNUSABLE", {True: reason, False: reason})
+    elif hidden_by_fresh_mounts([str(ROOT), sys.executable]) or not detect("auto").bwrap:
+        pytest.skip("this checkout cannot use the fork server (under /tmp, or no bubblewrap)")
+    rubrics = load_rubrics()
+    sub = next(s for s in discover(ROOT / "submissions", rubrics).submissions if s.student == "katherine_johnson")
+    doc = grade_submission(sub, rubrics["quiz1"], Limits(fork_server=1))
+    notes = [n for n in doc["notes"] if "fork server" in n]
+    assert notes == (["Sandbox: the fork server was asked for but not used (no user namespaces here); this "
+                      "submission ran in a process of its own, with the same limits."] if falls_back else [])
+    assert doc["score"] == doc["max_score"]  # graded all the same
