@@ -108,12 +108,15 @@ def cli() -> None:
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               default=None, help="Course configuration [default: grader.toml, or [tool.grader] in "
                                  "pyproject.toml, in the current folder or a parent]; options override it.")
+@click.option("--anonymise", is_flag=True, default=None,
+              help="Stable pseudonyms instead of student ids in reports, overview and similarity report "
+                   "(OUT/pseudonyms.csv maps them back; exports keep real ids) [default: the course config's].")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.pass_context
 def run_command(ctx: click.Context, path: Path, out: Path, assignment: str | None, timeout: float,
                 startup_timeout: float, workers: int | None, memory_mb: int, isolation: str,
                 limit_args: tuple[str, ...], force: bool, rubrics_dir: Path | None, manual_csv: Path | None,
-                roster: Path | None, config_path: Path | None, quiet: bool) -> None:
+                roster: Path | None, config_path: Path | None, anonymise: bool | None, quiet: bool) -> None:
     """Grade every submission under PATH.
 
     PATH holds assignment folders (PATH/hw2/alice.py, PATH/hw2/bob.ipynb,
@@ -134,7 +137,7 @@ def run_command(ctx: click.Context, path: Path, out: Path, assignment: str | Non
                       workers=course.workers, force=force, manual_csv=manual_csv,
                       events=_console_events(quiet), roster=load_roster(course.roster) if course.roster else None,
                       late_policies=course.late_policies, term=course.term,
-                      similarity_threshold=course.similarity_threshold)
+                      similarity_threshold=course.similarity_threshold, anonymise=course.anonymise)
     except GraderError as exc:
         _fail(exc)
     _print_summary(summary, out)
@@ -150,7 +153,7 @@ def _course(ctx: click.Context, config_path: Path | None, limit_args: tuple[str,
     given = command_line_values(ctx, {"out": "out", "workers": "workers", "rubrics_dir": "rubrics",
                                       "roster": "roster", "timeout": "limits.call_timeout",
                                       "startup_timeout": "limits.startup_timeout",
-                                      "memory_mb": "limits.memory_mb"})
+                                      "memory_mb": "limits.memory_mb", "anonymise": "anonymise"})
     return apply_command_line(course, {**given, **limit_values(limit_args)})
 
 
@@ -298,11 +301,13 @@ def _sandbox_starts(limits: Limits) -> None:
 @cli.command("report")
 @click.option("--out", "out", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_OUT,
               show_default=True, help="Output folder of an earlier 'grade run'.")
-def report_command(out: Path) -> None:
-    """Re-render the HTML reports from recorded results, without running any code."""
-    from grader.report.render import write_reports
+@click.option("--anonymise/--no-anonymise", default=None,
+              help="Pseudonyms instead of student ids [default: as the last 'grade run' into --out].")
+def report_command(out: Path, anonymise: bool | None) -> None:
+    """Re-render the HTML reports (and the gradebook) from recorded results, without running any code."""
+    from grader.publish import rerender
 
-    paths = _from_results(out, "", lambda results_dir: write_reports(results_dir, out / "reports"))
+    paths = _from_results(out, "", lambda results_dir: rerender(out, anonymise))
     click.echo(f"Wrote {len(paths)} report(s) under {out / 'reports'}")
 
 

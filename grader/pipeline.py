@@ -29,7 +29,7 @@ from grader.grading import GRADER_BUG, grade_submission
 from grader.isolation import detect
 from grader.limits import Limits
 from grader.manual import apply_manual, manual_scores_of, read_manual_scores
-from grader.publish import merge_manual, publish, similarity_reports
+from grader.publish import merge_manual, publish
 from grader.record import locked, remove_partial_writes, result_path
 from grader.rescore import carry_overrides, overrides_of
 from grader.results import SCHEMA_VERSION, ResultError, read_result, write_result
@@ -296,7 +296,7 @@ def run(path: Path, out: Path, *, assignment: str | None = None, rubrics_dir: Pa
         limits: Limits = _DEFAULT_LIMITS, workers: int | None = None, force: bool = False,
         manual_csv: Path | None = None, events: RunEvents | None = None, roster: Roster | None = None,
         late_policies: Mapping[str, LatePolicy] | None = None, term: str = "",
-        similarity_threshold: float | None = None) -> RunSummary:
+        similarity_threshold: float | None = None, anonymise: bool = False) -> RunSummary:
     """Grade every submission under ``path`` into ``out``: the whole of ``grade run``.
 
     Parameters
@@ -332,6 +332,9 @@ def run(path: Path, out: Path, *, assignment: str | None = None, rubrics_dir: Pa
     similarity_threshold : float, optional
         From which similarity a pair of submissions is shown in the
         similarity report (:func:`grader.publish.similarity_reports`).
+    anonymise : bool, optional
+        Pseudonyms instead of ids in reports, overview and similarity report
+        (:func:`grader.publish.publish`; keyed by ``term``).
 
     Returns
     -------
@@ -376,8 +379,8 @@ def run(path: Path, out: Path, *, assignment: str | None = None, rubrics_dir: Pa
             warn(f"{name}/{student}: graded, but {student} is not on the roster")
         if manual is not None:
             merge_manual(summary.documents, rubrics, manual, out, warn)
-        publish(out, rubrics, limits, missing)
-        similarity_reports(out, found.submissions, rubrics, similarity_threshold)
+        publish(out, rubrics, limits, missing, submissions=found.submissions,
+                similarity_threshold=similarity_threshold, anonymise=anonymise, salt=term)
     summary.warnings = warnings
     summary.seconds = time.perf_counter() - start
     return summary

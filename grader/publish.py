@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from grader.discover import Submission
     from grader.similarity.render import SimilaritySummary
 
-__all__ = ["merge_manual", "publish", "similarity_reports"]
+__all__ = ["merge_manual", "publish", "rerender", "similarity_reports"]
 
 
 def merge_manual(documents: list[dict[str, Any]], rubrics: dict[str, Rubric], manual: ManualScores, out: Path,
@@ -89,8 +89,10 @@ def similarity_reports(out: Path, submissions: Iterable[Submission], rubrics: di
     return summaries
 
 
-def publish(out: Path, rubrics: dict[str, Rubric], limits: Limits, missing: tuple[str, ...]) -> None:
-    """Reports, gradebook and manifest, from the documents under ``out/results``.
+def publish(out: Path, rubrics: dict[str, Rubric], limits: Limits, missing: tuple[str, ...], *,
+            submissions: Iterable[Submission] = (), similarity_threshold: float | None = None,
+            anonymise: bool = False, salt: str = "") -> None:
+    """Similarity report, reports, gradebook and manifest, from the documents under ``out/results``.
 
     Parameters
     ----------
@@ -102,12 +104,69 @@ def publish(out: Path, rubrics: dict[str, Rubric], limits: Limits, missing: tupl
         The run's sandbox limits (recorded in the manifest).
     missing : tuple of str
         What the host's sandbox lacked (recorded in the manifest).
+    submissions : iterable of Submission, optional
+        The run's submissions, for the similarity report (none: no report).
+    similarity_threshold : float, optional
+        See :func:`similarity_reports`.
+    anonymise : bool, optional
+        Show stable pseudonyms instead of student ids in the reports, the
+        overview and the similarity report (the gradebook keeps real ids;
+        ``out/pseudonyms.csv`` maps them back).
+    salt : str, optional
+        Key of the pseudonyms (the course's ``term``).
 
     Raises
     ------
     OSError
         If the output folder is not writable.
     """
-    write_reports(out / "results", out / "reports")
+    subs = list(submissions)
+    shown: Callable[[str], str] = str
+    if anonymise:
+        from grader.report.pseudonyms import pseudonyms
+
+        shown = pseudonyms(sorted({s.student for s in subs}), salt).__getitem__
+    if subs:  # before the reports, so that the overview links it
+        similarity_reports(out, subs, rubrics, similarity_threshold, shown)
+    write_reports(out / "results", out / "reports", anonymise=anonymise, salt=salt)
     write_gradebook(out / "results", out / "gradebook.csv")
-    write_manifest(out, rubrics, limits, missing)
+    write_manifest(out, rubrics, limits, missing, anonymise)
+
+
+def rerender(out: Path, anonymise: bool | None = None, salt: str | None = None) -> list[Path]:
+    """Re-make the reports and the gradebook of an earlier run, keeping its anonymisation.
+
+    Parameters
+    ----------
+    out : Path
+        Output folder of an earlier ``grade run``.
+    anonymise : bool, optional
+        Pseudonyms or ids; default: as the last run into ``out`` had it
+        (:func:`grader.record.reports_anonymised`).
+    salt : str, optional
+        Key of the pseudonyms; default: the course configuration's ``term``
+        (``grader.toml`` found from the current folder; empty without one).
+
+    Returns
+    -------
+    list of Path
+        The report pages written.
+
+    Raises
+    ------
+    GraderError
+        If a result document or the course configuration is unusable.
+    OSError
+        If the output folder is not writable.
+    """
+    from grader.record import reports_anonymised
+
+    anonymised = reports_anonymised(out) if anonymise is None else anonymise
+    if salt is None:
+        from grader.course.config import find_config, load_config
+
+        found = find_config(Path.cwd())
+        salt = load_config(found).term if found else ""
+    pages = write_reports(out / "results", out / "reports", anonymise=anonymised, salt=salt)
+    write_gradebook(out / "results", out / "gradebook.csv")
+    return pages

@@ -103,7 +103,27 @@ def remove_partial_writes(out: Path) -> int:
     return removed
 
 
-def write_manifest(out: Path, rubrics: dict[str, Any], limits: Any, isolation_missing: tuple[str, ...]) -> Path:
+def reports_anonymised(out: Path) -> bool:
+    """Whether the last ``grade run`` into ``out`` anonymised its reports (its manifest says so).
+
+    Parameters
+    ----------
+    out : Path
+        Output folder.
+
+    Returns
+    -------
+    bool
+        False when there is no readable manifest or it predates the field.
+    """
+    try:
+        return bool(json.loads((Path(out) / "manifest.json").read_text()).get("anonymise", False))
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def write_manifest(out: Path, rubrics: dict[str, Any], limits: Any, isolation_missing: tuple[str, ...],
+                   anonymise: bool = False) -> Path:
     """Write ``OUT/manifest.json``: what graded the results (versions, rubrics, limits).
 
     Parameters
@@ -116,6 +136,9 @@ def write_manifest(out: Path, rubrics: dict[str, Any], limits: Any, isolation_mi
         Sandbox limits of the run.
     isolation_missing : tuple of str
         Protections the host lacked.
+    anonymise : bool, optional
+        Whether the reports show pseudonyms (``grade report`` and ``grade
+        override`` keep the mode when they re-render).
 
     Returns
     -------
@@ -151,6 +174,7 @@ def write_manifest(out: Path, rubrics: dict[str, Any], limits: Any, isolation_mi
                     for name, r in sorted(rubrics.items())},
         "limits": dataclasses.asdict(limits),
         "isolation_missing": list(isolation_missing),
+        "anonymise": bool(anonymise),
     }
     path = Path(out) / "manifest.json"
     write_text_atomic(path, json.dumps(manifest, indent=1) + "\n")

@@ -43,15 +43,13 @@ def override_command(student: str, assignment: str, function: str, points: float
     The override stands when the submission is regraded (the report shows it
     next to the new auto score); reports and gradebook.csv are re-made.
     """
-    from grader.gradebook import write_gradebook
     from grader.overrides import OVERRIDES_CSV, apply_override
-    from grader.report.render import write_reports
+    from grader.publish import rerender
 
     by = os.environ.get("USER") or "instructor"
     try:
         override = apply_override(out, student, assignment, function, points, reason, by)
-        write_reports(out / "results", out / "reports")
-        write_gradebook(out / "results", out / "gradebook.csv")
+        rerender(out)  # anonymised or not, as the last run
     except GraderError as exc:
         click.echo(f"grade: error: {exc}", err=True)
         sys.exit(exc.exit_code)
