@@ -32,6 +32,7 @@ from grader.lms.columns import (
     score_sheet,
     title_of,
     unmatched_warning,
+    without_lms_id,
     write_csv,
 )
 
@@ -136,7 +137,7 @@ def blackboard_warnings(results: Iterable[Document], roster: Roster,
     columns = columns or {}
     sheet = score_sheet(results, roster, assignments)
     out = unmatched_warning(sheet, "blackboard")
-    unknown = [a for a in sheet.assignments if not (a in columns and columns[a].blackboard_column.strip())]
+    unknown = without_lms_id(sheet, columns, "blackboard_column")
     if unknown:
         out.append(f"no Blackboard column id for {', '.join(unknown)}: the upload creates NEW text columns "
                    "with 0 points possible; give the id (--lms-id ASSIGNMENT=ID)")

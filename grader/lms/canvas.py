@@ -35,6 +35,7 @@ from grader.lms.columns import (
     score_sheet,
     title_of,
     unmatched_warning,
+    without_lms_id,
     write_csv,
 )
 
@@ -157,7 +158,7 @@ def canvas_warnings(results: Iterable[Document], roster: Roster,
     columns = columns or {}
     sheet = score_sheet(results, roster, assignments)
     out = unmatched_warning(sheet, "canvas")
-    unknown = [a for a in sheet.assignments if not (a in columns and columns[a].canvas_id.strip())]
+    unknown = without_lms_id(sheet, columns, "canvas_id")
     if unknown:
         out.append(f"no Canvas assignment id for {', '.join(unknown)}: Canvas will match the column by its "
                    "exact title or create a NEW assignment; give the id (--lms-id ASSIGNMENT=ID)")

@@ -205,6 +205,26 @@ def title_of(assignment: str, columns: Mapping[str, AssignmentColumn]) -> str:
     return column.title if column is not None and column.title else assignment
 
 
+def without_lms_id(sheet: ScoreSheet, columns: Mapping[str, AssignmentColumn], field: str) -> list[str]:
+    """The sheet's assignments whose LMS id ``field`` of :class:`AssignmentColumn` is unknown (empty).
+
+    Parameters
+    ----------
+    sheet : ScoreSheet
+        From :func:`score_sheet`.
+    columns : mapping of str to AssignmentColumn
+        Titles and ids by assignment (an assignment absent from it has no id).
+    field : {"canvas_id", "moodle_item", "blackboard_column"}
+        The id the format needs.
+
+    Returns
+    -------
+    list of str
+        Assignments in the sheet's order.
+    """
+    return [a for a in sheet.assignments if not (a in columns and getattr(columns[a], field).strip())]
+
+
 def unmatched_warning(sheet: ScoreSheet, fmt: str) -> list[str]:
     """One warning naming the documents of students not on the roster (not exported), or none."""
     if not sheet.unmatched:

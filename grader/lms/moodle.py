@@ -33,6 +33,7 @@ from grader.lms.columns import (
     score_sheet,
     title_of,
     unmatched_warning,
+    without_lms_id,
     write_csv,
 )
 
@@ -128,7 +129,7 @@ def moodle_warnings(results: Iterable[Document], roster: Roster,
     columns = columns or {}
     sheet = score_sheet(results, roster, assignments)
     out = unmatched_warning(sheet, "moodle")
-    unknown = [a for a in sheet.assignments if not (a in columns and columns[a].moodle_item.strip())]
+    unknown = without_lms_id(sheet, columns, "moodle_item")
     if unknown:
         out.append(f"no Moodle grade item for {', '.join(unknown)}: Moodle maps a column by itself only to an "
                    "item displayed exactly as its header without ' (Real)'; otherwise choose the item in "
