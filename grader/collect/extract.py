@@ -22,11 +22,14 @@ class. Refused:
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import stat
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import IO
 
@@ -180,6 +183,20 @@ def _check_info(info: zipfile.ZipInfo, limits: ExtractLimits) -> str | None:
     return None
 
 
+def _take(listing: Listing, seen: set[str], budget: _Budget, name: str,
+          open_stream: Callable[[], IO[bytes]], errors: tuple[type[BaseException], ...]) -> None:
+    """Read one entry within the budget into ``listing``, or record why it cannot be read."""
+    try:
+        with open_stream() as stream:
+            data = budget.read(name, stream)
+    except errors as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        listing.refused.append(f"{name}: refused, it cannot be read ({reason})")
+        return
+    if data is not None:
+        _add(listing, seen, name, data)
+
+
 def _add(listing: Listing, seen: set[str], name: str, data: bytes) -> None:
     why = _archive_kind(name, data[:300])
     if why:
@@ -232,14 +249,8 @@ def read_zip(path: Path, limits: ExtractLimits | None = None) -> Listing:
                 listing.refused.append(f"{info.filename}: refused, {why}")
                 continue
             name = info.filename.replace("\\", "/")
-            try:
-                with archive.open(info) as stream:
-                    data = budget.read(name, stream)
-            except (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError, EOFError) as exc:
-                listing.refused.append(f"{name}: refused, it cannot be read ({exc})")
-                continue
-            if data is not None:
-                _add(listing, seen, name, data)
+            _take(listing, seen, budget, name, partial(archive.open, info),
+                  (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError, EOFError))
     budget.finish()
     return listing
 
@@ -300,14 +311,7 @@ def read_folder(root: Path, limits: ExtractLimits | None = None) -> Listing:
             if why:
                 listing.refused.append(f"{name}: refused, {why}")
                 continue
-            try:
-                with open(path, "rb") as stream:
-                    data = budget.read(name, stream)
-            except OSError as exc:
-                listing.refused.append(f"{name}: refused, it cannot be read ({exc.strerror or exc})")
-                continue
-            if data is not None:
-                _add(listing, seen, name, data)
+            _take(listing, seen, budget, name, partial(io.FileIO, path), (OSError,))
     budget.finish()
     return listing
 

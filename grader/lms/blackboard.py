@@ -18,23 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 from grader.course.roster import Roster
 from grader.errors import UsageError
 from grader.gradebook import Document
-from grader.lms.columns import (
-    AssignmentColumn,
-    CsvStyle,
-    Missing,
-    score_sheet,
-    title_of,
-    unmatched_warning,
-    without_lms_id,
-    write_csv,
-)
+from grader.lms.columns import AssignmentColumn, CsvStyle, Missing, grade_table, lms_warnings, title_of, write_csv
 
 __all__ = ["BLACKBOARD_IDENTITY", "BLACKBOARD_STYLE", "blackboard_header", "blackboard_grades", "split_name",
            "blackboard_warnings", "write_blackboard"]
@@ -85,17 +75,13 @@ def blackboard_grades(results: Iterable[Document], roster: Roster | None,
 
     Parameters
     ----------
-    results : iterable of dict or ResultDocument
-        Result documents, in any order.
+    results, assignments, missing
+        As :func:`grader.lms.canvas.canvas_gradebook`.
     roster : Roster or None
         The enrolled students; ``login`` is Blackboard's ``Username``,
         ``sis_id`` its ``Student ID``, ``name`` gives the name columns.
     columns : mapping of str to AssignmentColumn, optional
         Titles and Grade Center column ids by assignment.
-    assignments : sequence of str, optional
-        Export only these assignments (default: all, natural order).
-    missing : {"empty", "zero"}
-        A roster student without a document: an empty cell (default) or 0.
 
     Returns
     -------
@@ -118,30 +104,19 @@ def blackboard_grades(results: Iterable[Document], roster: Roster | None,
     if blank:
         raise UsageError(f"blackboard export: roster student(s) {', '.join(blank)} have no login; "
                          "Blackboard's upload needs the Username of every row")
-    columns = columns or {}
-    sheet = score_sheet(results, roster, assignments)
-    headers = [blackboard_header(a, columns) for a in sheet.assignments]
-    if len(set(headers)) != len(headers):
-        raise UsageError(f"two assignments have the same Blackboard header: {headers}")
-    rows: list[list[Any]] = [[*split_name(e.name), e.login, e.sis_id,
-                              *(sheet.cell(e.student, a, missing) for a in sheet.assignments)] for e in roster]
-    frame = pd.DataFrame(rows, columns=[*BLACKBOARD_IDENTITY, *headers])
-    frame[headers] = frame[headers].astype("float64")
-    return frame
+    known = columns or {}
+    return grade_table(results, roster, assignments, identity=BLACKBOARD_IDENTITY,
+                       header=lambda a: blackboard_header(a, known),
+                       who=lambda e: (*split_name(e.name), e.login, e.sis_id), missing=missing, fmt="Blackboard")
 
 
 def blackboard_warnings(results: Iterable[Document], roster: Roster,
                         columns: Mapping[str, AssignmentColumn] | None = None,
                         assignments: Sequence[str] | None = None) -> list[str]:
     """Unmatched students, and assignments without a column id (they become new text columns)."""
-    columns = columns or {}
-    sheet = score_sheet(results, roster, assignments)
-    out = unmatched_warning(sheet, "blackboard")
-    unknown = without_lms_id(sheet, columns, "blackboard_column")
-    if unknown:
-        out.append(f"no Blackboard column id for {', '.join(unknown)}: the upload creates NEW text columns "
-                   "with 0 points possible; give the id (--lms-id ASSIGNMENT=ID)")
-    return out
+    return lms_warnings(results, roster, columns, assignments, fmt="blackboard", field="blackboard_column",
+                        advice="no Blackboard column id for {}: the upload creates NEW text columns with 0 points "
+                        "possible; give the id (--lms-id ASSIGNMENT=ID)")
 
 
 def write_blackboard(frame: pd.DataFrame, path: Path) -> None:

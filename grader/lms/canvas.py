@@ -21,23 +21,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 from grader.course.roster import Roster
 from grader.errors import UsageError
 from grader.gradebook import Document
-from grader.lms.columns import (
-    AssignmentColumn,
-    CsvStyle,
-    Missing,
-    score_sheet,
-    title_of,
-    unmatched_warning,
-    without_lms_id,
-    write_csv,
-)
+from grader.lms.columns import AssignmentColumn, CsvStyle, Missing, grade_table, lms_warnings, title_of, write_csv
 
 __all__ = ["CANVAS_IDENTITY", "CANVAS_STYLE", "POINTS_POSSIBLE", "canvas_header", "canvas_gradebook",
            "canvas_warnings", "write_canvas"]
@@ -129,18 +119,11 @@ def canvas_gradebook(results: Iterable[Document], roster: Roster | None,
     if roster is None:
         raise UsageError("canvas export needs a roster with lms_id (pass --roster FILE.csv)")
     _check_identities(roster)
-    columns = columns or {}
-    sheet = score_sheet(results, roster, assignments)
-    headers = [canvas_header(a, columns) for a in sheet.assignments]
-    if len(set(headers)) != len(headers) or set(headers) & set(CANVAS_IDENTITY):
-        raise UsageError(f"two assignments have the same Canvas header: {headers}; give them distinct titles")
-    rows: list[list[Any]] = [[POINTS_POSSIBLE, "", "", "", "", *(sheet.max_scores[a] for a in sheet.assignments)]]
-    for e in roster:
-        rows.append([e.name, e.lms_id, e.sis_id, e.login, e.section,
-                     *(sheet.cell(e.student, a, missing) for a in sheet.assignments)])
-    frame = pd.DataFrame(rows, columns=[*CANVAS_IDENTITY, *headers])
-    frame[headers] = frame[headers].astype("float64")
-    return frame
+    known = columns or {}
+    return grade_table(results, roster, assignments, identity=CANVAS_IDENTITY,
+                       header=lambda a: canvas_header(a, known),
+                       who=lambda e: (e.name, e.lms_id, e.sis_id, e.login, e.section), missing=missing,
+                       fmt="Canvas", points_row=POINTS_POSSIBLE)
 
 
 def canvas_warnings(results: Iterable[Document], roster: Roster,
@@ -155,13 +138,9 @@ def canvas_warnings(results: Iterable[Document], roster: Roster,
         exported), assignments without a Canvas id (Canvas matches the title
         or creates a new assignment), roster students without ``lms_id``.
     """
-    columns = columns or {}
-    sheet = score_sheet(results, roster, assignments)
-    out = unmatched_warning(sheet, "canvas")
-    unknown = without_lms_id(sheet, columns, "canvas_id")
-    if unknown:
-        out.append(f"no Canvas assignment id for {', '.join(unknown)}: Canvas will match the column by its "
-                   "exact title or create a NEW assignment; give the id (--lms-id ASSIGNMENT=ID)")
+    out = lms_warnings(results, roster, columns, assignments, fmt="canvas", field="canvas_id",
+                       advice="no Canvas assignment id for {}: Canvas will match the column by its exact title "
+                       "or create a NEW assignment; give the id (--lms-id ASSIGNMENT=ID)")
     no_id = [e.student for e in roster if not e.lms_id]
     if no_id:
         out.append(f"roster student(s) without lms_id, matched by SIS User ID or SIS Login ID: {', '.join(no_id)}")

@@ -21,7 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -33,8 +33,8 @@ from grader.errors import UsageError
 from grader.gradebook import CSV_DECIMALS, Document
 from grader.results import ResultError, as_document, natural_key, write_text_atomic
 
-__all__ = ["AssignmentColumn", "CsvStyle", "Missing", "ScoreSheet", "score_sheet", "format_cell",
-           "to_csv_text", "write_csv", "require_roster", "title_of", "unmatched_warning"]
+__all__ = ["AssignmentColumn", "CsvStyle", "Missing", "ScoreSheet", "score_sheet", "format_cell", "grade_table",
+           "lms_warnings", "to_csv_text", "write_csv", "require_roster", "title_of", "unmatched_warning"]
 
 #: How a roster student without a result document is written: an empty cell or 0.
 Missing = Literal["empty", "zero"]
@@ -232,6 +232,90 @@ def unmatched_warning(sheet: ScoreSheet, fmt: str) -> list[str]:
     names = ", ".join(f"{student} ({assignment})" for student, assignment in sheet.unmatched)
     return [f"{len(sheet.unmatched)} result document(s) of students not on the roster were graded but "
             f"not exported to {fmt} (the LMS cannot match them): {names}"]
+
+
+def grade_table(results: Iterable[Document], roster: Roster, assignments: Sequence[str] | None, *,
+                identity: Sequence[str], header: Callable[[str], str], who: Callable[[Any], Sequence[Any]],
+                missing: Missing, fmt: str, points_row: str | None = None) -> pd.DataFrame:
+    """One LMS upload table: the format's student columns, then one float column per assignment.
+
+    Parameters
+    ----------
+    results, roster, assignments
+        As :func:`score_sheet`; one row per roster student, in roster order.
+    identity : sequence of str
+        The format's student column headers.
+    header : callable
+        An assignment id -> the format's header of its column.
+    who : callable
+        A roster entry -> its cells under ``identity``.
+    missing : {"empty", "zero"}
+        A roster student without a document: NaN (an empty cell) or 0.
+    fmt : str
+        The format's name in messages ("Canvas").
+    points_row : str, optional
+        If given, a first row with this text in the first cell and each
+        assignment's ``max_score`` (Canvas's ``Points Possible``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``identity`` then the headers; the assignment columns are float64.
+
+    Raises
+    ------
+    UsageError
+        If two headers are the same, or a header is one of the student columns;
+        also as :func:`score_sheet` and ``header``.
+    ResultError
+        As :func:`score_sheet`.
+    """
+    sheet = score_sheet(results, roster, assignments)
+    headers = [header(a) for a in sheet.assignments]
+    if len(set(headers)) != len(headers) or set(headers) & set(identity):
+        raise UsageError(f"two assignments have the same {fmt} header: {headers}; give them distinct titles")
+    rows: list[list[Any]] = []
+    if points_row is not None:
+        rows.append([points_row, *[""] * (len(identity) - 1), *(sheet.max_scores[a] for a in sheet.assignments)])
+    rows += [[*who(e), *(sheet.cell(e.student, a, missing) for a in sheet.assignments)] for e in roster]
+    frame = pd.DataFrame(rows, columns=[*identity, *headers])
+    frame[headers] = frame[headers].astype("float64")
+    return frame
+
+
+def lms_warnings(results: Iterable[Document], roster: Roster, columns: Mapping[str, AssignmentColumn] | None,
+                 assignments: Sequence[str] | None, *, fmt: str, field: str, advice: str) -> list[str]:
+    """What the instructor should know before an LMS import: unmatched students, unknown LMS ids.
+
+    Parameters
+    ----------
+    results, roster, assignments
+        As :func:`score_sheet`.
+    columns : mapping of str to AssignmentColumn or None
+        Titles and LMS ids by assignment.
+    fmt : str
+        The format's name ("canvas"), as in :func:`unmatched_warning`.
+    field : str
+        The :class:`AssignmentColumn` field of the format's id (:func:`without_lms_id`).
+    advice : str
+        The warning for assignments without that id; ``{}`` is replaced by their names.
+
+    Returns
+    -------
+    list of str
+        One line per problem.
+
+    Raises
+    ------
+    ResultError, UsageError
+        As :func:`score_sheet`.
+    """
+    sheet = score_sheet(results, roster, assignments)
+    out = unmatched_warning(sheet, fmt)
+    unknown = without_lms_id(sheet, columns or {}, field)
+    if unknown:
+        out.append(advice.format(", ".join(unknown)))
+    return out
 
 
 def format_cell(value: Any) -> str:

@@ -19,23 +19,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import pandas as pd
 
 from grader.course.roster import Roster
 from grader.errors import UsageError
 from grader.gradebook import Document
-from grader.lms.columns import (
-    AssignmentColumn,
-    CsvStyle,
-    Missing,
-    score_sheet,
-    title_of,
-    unmatched_warning,
-    without_lms_id,
-    write_csv,
-)
+from grader.lms.columns import AssignmentColumn, CsvStyle, Missing, grade_table, lms_warnings, title_of, write_csv
 
 __all__ = ["MOODLE_IDENTIFIERS", "MOODLE_STYLE", "MoodleIdentifier", "moodle_header", "moodle_grades",
            "moodle_warnings", "write_moodle"]
@@ -72,15 +63,13 @@ def moodle_grades(results: Iterable[Document], roster: Roster | None,
 
     Parameters
     ----------
-    results : iterable of dict or ResultDocument
-        Result documents, in any order.
+    results, assignments
+        As :func:`grader.lms.canvas.canvas_gradebook`.
     roster : Roster or None
         The enrolled students; ``email``, ``sis_id`` (Moodle ``idnumber``) or
         ``login`` (Moodle ``username``) identifies them.
     columns : mapping of str to AssignmentColumn, optional
         Moodle grade items by assignment (default: the assignment id).
-    assignments : sequence of str, optional
-        Export only these assignments (default: all, natural order).
     identifier : {"email", "idnumber", "username"}
         The Moodle user field written in the first column.
     missing : {"empty", "zero"}
@@ -110,31 +99,19 @@ def moodle_grades(results: Iterable[Document], roster: Roster | None,
     if blank:
         raise UsageError(f"moodle export by {identifier}: roster student(s) {', '.join(blank)} have no {field}; "
                          "Moodle stops the whole import at a user it cannot find")
-    columns = columns or {}
-    sheet = score_sheet(results, roster, assignments)
-    headers = [moodle_header(a, columns) for a in sheet.assignments]
-    if len(set(headers)) != len(headers):
-        raise UsageError(f"two assignments have the same Moodle grade item: {headers}")
-    rows: list[list[Any]] = [[getattr(e, field), *(sheet.cell(e.student, a, missing) for a in sheet.assignments)]
-                             for e in roster]
-    frame = pd.DataFrame(rows, columns=[header, *headers])
-    frame[headers] = frame[headers].astype("float64")
-    return frame
+    known = columns or {}
+    return grade_table(results, roster, assignments, identity=[header], header=lambda a: moodle_header(a, known),
+                       who=lambda e: (getattr(e, field),), missing=missing, fmt="Moodle")
 
 
 def moodle_warnings(results: Iterable[Document], roster: Roster,
                     columns: Mapping[str, AssignmentColumn] | None = None,
                     assignments: Sequence[str] | None = None) -> list[str]:
     """Unmatched students, and assignments whose Moodle grade item is not known (mapped by hand)."""
-    columns = columns or {}
-    sheet = score_sheet(results, roster, assignments)
-    out = unmatched_warning(sheet, "moodle")
-    unknown = without_lms_id(sheet, columns, "moodle_item")
-    if unknown:
-        out.append(f"no Moodle grade item for {', '.join(unknown)}: Moodle maps a column by itself only to an "
-                   "item displayed exactly as its header without ' (Real)'; otherwise choose the item in "
-                   "the import's mapping form (or pass --lms-id ASSIGNMENT='Assignment: TITLE')")
-    return out
+    return lms_warnings(results, roster, columns, assignments, fmt="moodle", field="moodle_item",
+                        advice="no Moodle grade item for {}: Moodle maps a column by itself only to an item "
+                        "displayed exactly as its header without ' (Real)'; otherwise choose the item in the "
+                        "import's mapping form (or pass --lms-id ASSIGNMENT='Assignment: TITLE')")
 
 
 def write_moodle(frame: pd.DataFrame, path: Path) -> None:

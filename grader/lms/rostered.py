@@ -100,10 +100,8 @@ def rostered_wide(results: Iterable[Document], roster: Roster) -> pd.DataFrame:
 
     Parameters
     ----------
-    results : iterable of dict or ResultDocument
-        Result documents, in any order.
-    roster : Roster
-        The enrolled students.
+    results, roster
+        As :func:`rostered_long`.
 
     Returns
     -------
