@@ -111,12 +111,19 @@ def cli() -> None:
 @click.option("--anonymise", is_flag=True, default=None,
               help="Stable pseudonyms instead of student ids in reports, overview and similarity report "
                    "(OUT/pseudonyms.csv maps them back; exports keep real ids) [default: the course config's].")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Grade on an existing Dask cluster: the scheduler's address, e.g. tcp://HOST:8786 "
+                   "(needs pip install -e \".[dask]\"; see docs/distributed.md). --workers is then ignored.")
+@click.option("--shard", "shard_text", default=None, metavar="I/N",
+              help="Grade only the I-th of N disjoint slices of the students (stable split by student id), "
+                   "e.g. for a job array; writes results only: run 'grade report' when all shards are done.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.pass_context
 def run_command(ctx: click.Context, path: Path, out: Path, assignment: str | None, timeout: float,
                 startup_timeout: float, workers: int | None, memory_mb: int, isolation: str,
                 limit_args: tuple[str, ...], force: bool, rubrics_dir: Path | None, manual_csv: Path | None,
-                roster: Path | None, config_path: Path | None, anonymise: bool | None, quiet: bool) -> None:
+                roster: Path | None, config_path: Path | None, anonymise: bool | None, scheduler: str | None,
+                shard_text: str | None, quiet: bool) -> None:
     """Grade every submission under PATH.
 
     PATH holds assignment folders (PATH/hw2/alice.py, PATH/hw2/bob.ipynb,
@@ -126,9 +133,11 @@ def run_command(ctx: click.Context, path: Path, out: Path, assignment: str | Non
     roster, due dates and late-work policies, limits and the hidden-input term.
     """
     from grader.course.roster import load_roster
+    from grader.distributed.shard import parse_shard
     from grader.pipeline import run
 
     try:
+        shard = parse_shard(shard_text) if shard_text is not None else None
         course = _course(ctx, config_path, limit_args)
         settings: dict[str, Any] = {"isolation": isolation, **course.limits}
         limits = Limits(**settings)
@@ -137,10 +146,14 @@ def run_command(ctx: click.Context, path: Path, out: Path, assignment: str | Non
                       workers=course.workers, force=force, manual_csv=manual_csv,
                       events=_console_events(quiet), roster=load_roster(course.roster) if course.roster else None,
                       late_policies=course.late_policies, term=course.term,
-                      similarity_threshold=course.similarity_threshold, anonymise=course.anonymise)
+                      similarity_threshold=course.similarity_threshold, anonymise=course.anonymise,
+                      scheduler=scheduler, shard=shard)
     except GraderError as exc:
         _fail(exc)
-    _print_summary(summary, out)
+    _print_summary(summary, out, shard is None)
+    if shard is not None:
+        click.echo(f"Shard {shard}: results only ({out / 'results'}); when every shard is done: "
+                   f"grade report --out {out}")
 
 
 def _course(ctx: click.Context, config_path: Path | None, limit_args: tuple[str, ...]) -> CourseConfig:
@@ -185,7 +198,7 @@ def _console_events(quiet: bool) -> RunEvents:
     return Console()
 
 
-def _print_summary(summary: RunSummary, out: Path) -> None:
+def _print_summary(summary: RunSummary, out: Path, published: bool = True) -> None:
     by_assignment: dict[str, list[float]] = {}
     for doc in summary.documents:  # the mean of what was submitted: the missing are counted apart
         if doc.get("status") != "missing":
@@ -194,14 +207,15 @@ def _print_summary(summary: RunSummary, out: Path) -> None:
                f"result(s) in {summary.seconds:.1f} s.")
     for name, fractions in sorted(by_assignment.items()):
         mean = 100 * sum(fractions) / len(fractions)
-        click.echo(f"  {name}: {len(fractions)} student(s), mean {mean:.1f}%  "
-                   f"-> {out / 'reports' / name / 'index.html'}")
+        where = f"  -> {out / 'reports' / name / 'index.html'}" if published else ""
+        click.echo(f"  {name}: {len(fractions)} student(s), mean {mean:.1f}%{where}")
     if summary.missing:
         click.echo(f"  {len(summary.missing)} roster student(s) without a submission (recorded as missing)")
     if summary.not_on_roster:
         click.echo("  not on the roster (graded, flagged): "
                    + ", ".join(f"{a}/{s}" for a, s in summary.not_on_roster))
-    click.echo(f"Gradebook: {out / 'gradebook.csv'}")
+    if published:
+        click.echo(f"Gradebook: {out / 'gradebook.csv'}")
 
 
 @cli.command("handout")
@@ -316,12 +330,14 @@ def _register_course_commands() -> None:
     from grader.commands.collect import collect_command
     from grader.commands.config import config_command
     from grader.commands.export import export_command
+    from grader.commands.gradescope import gradescope_command
     from grader.commands.override import override_command
 
     cli.add_command(collect_command)
     cli.add_command(config_command)
     cli.add_command(export_command)
     cli.add_command(override_command)
+    cli.add_command(gradescope_command)
 
 
 _register_course_commands()

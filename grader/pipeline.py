@@ -5,7 +5,8 @@ folder's lock, checks that sandboxes start, grades what is not up to date
 (:func:`grade_all`), merges the instructors' manual scores, and writes the
 reports, the gradebook, the manifest and the similarity report
 (:mod:`grader.publish`). :func:`grade_all` grades many
-submissions with a pool of workers, skipping those whose document is up to
+submissions with a :class:`grader.dispatch.Dispatch` (threads here, or a
+Dask cluster: :mod:`grader.distributed`), skipping those whose document is up to
 date (same content hash, rubric and grader version) and writing each
 document as soon as it is ready, so an interrupted run loses nothing already
 graded. One submission is graded by :func:`grade_submission`
@@ -14,23 +15,26 @@ graded. One submission is graded by :func:`grade_submission`
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from concurrent.futures import as_completed
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import grader
 from grader.discover import Submission, discover
+from grader.dispatch import Dispatch, LocalDispatch
+from grader.distributed.shard import Shard, remove_own_partial_writes
 from grader.errors import UsageError
+from grader.events import RunEvents, RunSummary
 from grader.execute import preflight
 from grader.grading import GRADER_BUG, grade_submission
 from grader.isolation import detect
 from grader.limits import Limits
 from grader.manual import apply_manual, manual_scores_of, read_manual_scores
 from grader.publish import merge_manual, publish
-from grader.record import locked, remove_partial_writes, result_path
+from grader.record import locked, remove_partial_writes, result_path, write_manifest
 from grader.rescore import carry_overrides, overrides_of
 from grader.results import SCHEMA_VERSION, ResultError, read_result, write_result
 from grader.roster_runs import ClassContext, settle_roster
@@ -78,84 +82,6 @@ def is_up_to_date(doc: Mapping[str, Any] | None, sub: Submission, rubric: Rubric
         and doc.get("schema_version") == SCHEMA_VERSION
 
 
-@dataclass
-class RunSummary:
-    """What a run did.
-
-    Attributes
-    ----------
-    graded : list of str
-        ``assignment/student`` of every submission graded now.
-    skipped : list of str
-        ``assignment/student`` of every up-to-date result kept.
-    documents : list of dict
-        Every result document of the run (graded or kept), sorted by (assignment, student).
-    warnings : list of str
-        What :meth:`RunEvents.warning` was told (filled by :func:`run`).
-    seconds : float
-        Wall-clock time from the sandbox check to the last file written (filled by :func:`run`).
-    missing : list of str
-        ``assignment/student`` of every roster student without a submission
-        (a ``missing`` document; only with a roster).
-    not_on_roster : list of tuple
-        (assignment, student) of every graded submission whose student is not
-        on the roster (only with a roster).
-    """
-
-    graded: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    documents: list[dict[str, Any]] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    missing: list[str] = field(default_factory=list)
-    not_on_roster: list[tuple[str, str]] = field(default_factory=list)
-
-
-class RunEvents:
-    """What :func:`run` reports while it works; every method does nothing unless overridden."""
-
-    def skipped(self, what: str) -> None:
-        """A folder or file under the graded folder that is not a submission.
-
-        Parameters
-        ----------
-        what : str
-            The path and why it was skipped.
-        """
-
-    def warning(self, message: str) -> None:
-        """Something the instructor should know: missing sandbox isolation, manual scores without a submission.
-
-        Parameters
-        ----------
-        message : str
-            One line, without a ``warning:`` prefix.
-        """
-
-    def started(self, total: int) -> None:
-        """Grading starts (after the sandbox check).
-
-        Parameters
-        ----------
-        total : int
-            Number of submissions, graded or kept.
-        """
-
-    def graded(self, sub: Submission, doc: dict[str, Any]) -> None:
-        """One submission is done (graded now, or kept as up to date).
-
-        Parameters
-        ----------
-        sub : Submission
-            The submission.
-        doc : dict
-            Its result document.
-        """
-
-    def finished(self) -> None:
-        """Every submission is done; manual scores, reports and exports follow."""
-
-
 def _stored(path: Path) -> tuple[dict[str, Any] | None, Mapping[str, Any] | None]:
     """The valid document at ``path`` (or None), and any readable one, valid or not (or None)."""
     try:
@@ -173,7 +99,7 @@ def grade_all(submissions: Iterable[Submission], rubrics: dict[str, Rubric], out
               progress: Callable[[Submission, dict[str, Any]], None] | None = None,
               before_grading: Callable[[], None] | None = None, *, roster: Roster | None = None,
               late_policies: Mapping[str, LatePolicy] | None = None,
-              warn: Callable[[str], None] | None = None) -> RunSummary:
+              warn: Callable[[str], None] | None = None, dispatch: Dispatch | None = None) -> RunSummary:
     """Grade many submissions, writing each document as soon as it is ready.
 
     Parameters
@@ -206,6 +132,11 @@ def grade_all(submissions: Iterable[Submission], rubrics: dict[str, Rubric], out
     warn : callable, optional
         Told about times taken from modification times and graded results
         kept without a submission.
+    dispatch : Dispatch, optional
+        Where submissions are graded (default: ``workers`` threads here,
+        :class:`grader.dispatch.LocalDispatch`; a Dask cluster:
+        :func:`grader.distributed.dask_executor.connect`); closed at the end.
+        Documents are written here, as each one completes.
 
     Returns
     -------
@@ -239,10 +170,9 @@ def grade_all(submissions: Iterable[Submission], rubrics: dict[str, Rubric], out
         else:
             todo.append(sub)
 
-    def work(sub: Submission) -> dict[str, Any]:
+    def record(sub: Submission, doc: dict[str, Any]) -> dict[str, Any]:  # on this machine, whoever graded
         path = result_path(out, sub.assignment, sub.student)
         previous = _stored(path)[1]
-        doc = grade_submission(sub, rubrics[sub.assignment], limits)
         if previous is not None:  # instructor scores and overrides survive a regrade
             apply_manual(doc, rubrics[sub.assignment], manual_scores_of(previous))
             for function in carry_overrides(doc, overrides_of(previous)):
@@ -253,11 +183,11 @@ def grade_all(submissions: Iterable[Submission], rubrics: dict[str, Rubric], out
 
     if todo and before_grading is not None:
         before_grading()
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = {pool.submit(work, sub): sub for sub in todo}
+    with dispatch or LocalDispatch(workers) as pool:
+        futures = {pool.submit(sub, rubrics[sub.assignment], limits): sub for sub in todo}
         for future in as_completed(futures):
             sub = futures[future]
-            doc = future.result()
+            doc = record(sub, pool.result(future, sub, rubrics[sub.assignment]))
             summary.graded.append(f"{sub.assignment}/{sub.student}")
             summary.documents.append(doc)
             if progress:
@@ -292,11 +222,25 @@ def available_cpus() -> int:
     return max(1, int(joblib.cpu_count()))
 
 
+def _connect(scheduler: str | None) -> Dispatch | None:
+    """The Dask cluster's dispatch, connected (:func:`grader.distributed.dask_executor.connect`), or None."""
+    if scheduler is None:
+        return None
+    from grader.distributed.dask_executor import connect
+
+    return connect(scheduler)
+
+
+def _closing(dispatch: Dispatch | None) -> contextlib.AbstractContextManager[object]:
+    return dispatch if dispatch is not None else contextlib.nullcontext()
+
+
 def run(path: Path, out: Path, *, assignment: str | None = None, rubrics_dir: Path | None = None,
         limits: Limits = _DEFAULT_LIMITS, workers: int | None = None, force: bool = False,
         manual_csv: Path | None = None, events: RunEvents | None = None, roster: Roster | None = None,
         late_policies: Mapping[str, LatePolicy] | None = None, term: str = "",
-        similarity_threshold: float | None = None, anonymise: bool = False) -> RunSummary:
+        similarity_threshold: float | None = None, anonymise: bool = False, scheduler: str | None = None,
+        shard: Shard | None = None) -> RunSummary:
     """Grade every submission under ``path`` into ``out``: the whole of ``grade run``.
 
     Parameters
@@ -335,6 +279,12 @@ def run(path: Path, out: Path, *, assignment: str | None = None, rubrics_dir: Pa
     anonymise : bool, optional
         Pseudonyms instead of ids in reports, overview and similarity report
         (:func:`grader.publish.publish`; keyed by ``term``).
+    scheduler : str, optional
+        Grade on the Dask cluster of this scheduler (``tcp://HOST:8786``;
+        :mod:`grader.distributed.dask_executor`) instead of ``workers`` threads here.
+    shard : Shard, optional
+        Grade only this slice of the students, writing only their documents and
+        the manifest (:mod:`grader.distributed.shard`).
 
     Returns
     -------
@@ -346,9 +296,10 @@ def run(path: Path, out: Path, *, assignment: str | None = None, rubrics_dir: Pa
     UsageError
         If a rubric, ``path``, ``assignment`` or ``manual_csv`` is unusable,
         another run holds the lock on ``out``, or ``--isolation bwrap`` is
-        asked for where bubblewrap does not work.
+        asked for where bubblewrap does not work, or Dask is not installed for ``scheduler``.
     GraderError
-        If sandboxes cannot start on this machine (nothing is graded then).
+        If sandboxes cannot start on this machine, or the scheduler cannot be
+        reached (nothing is graded then), or a Dask worker refuses a task.
     OSError
         If the output folder is not writable.
     """
@@ -356,14 +307,17 @@ def run(path: Path, out: Path, *, assignment: str | None = None, rubrics_dir: Pa
     rubrics = {name: with_term(rubric, term) for name, rubric in load_rubrics(rubrics_dir).items()}
     found = discover(path, rubrics, assignment)
     manual = read_manual_scores(manual_csv, rubrics) if manual_csv else None
+    if shard is not None:
+        found.submissions, roster, manual = shard.select(found.submissions), shard.roster(roster), shard.manual(manual)
     warnings: list[str] = []
 
     def warn(message: str) -> None:
         warnings.append(message)
         events.warning(message)
 
-    with locked(out):
-        remove_partial_writes(out)
+    dispatch = _connect(scheduler)  # before the lock: an unreachable scheduler writes nothing
+    with _closing(dispatch), locked(out, shard.lock_name if shard else ".grade.lock"):
+        _ = remove_own_partial_writes(out, shard) if shard else remove_partial_writes(out)
         for line in found.skipped:
             events.skipped(line)
         missing = _isolation_missing(limits)
@@ -372,15 +326,18 @@ def run(path: Path, out: Path, *, assignment: str | None = None, rubrics_dir: Pa
         start = time.perf_counter()
         events.started(len(found.submissions))
         summary = grade_all(found.submissions, rubrics, out, limits, workers or available_cpus(), force,
-                            events.graded, before_grading=lambda: preflight(limits), roster=roster,
-                            late_policies=late_policies, warn=warn)
+                            events.graded, before_grading=None if dispatch else lambda: preflight(limits),
+                            roster=roster, late_policies=late_policies, warn=warn, dispatch=dispatch)
         events.finished()
         for name, student in summary.not_on_roster:
             warn(f"{name}/{student}: graded, but {student} is not on the roster")
         if manual is not None:
             merge_manual(summary.documents, rubrics, manual, out, warn)
-        publish(out, rubrics, limits, missing, submissions=found.submissions,
-                similarity_threshold=similarity_threshold, anonymise=anonymise, salt=term)
+        if shard is not None:  # the class-wide pages need every shard: grade report, or a last grade run
+            write_manifest(out, rubrics, limits, missing, anonymise)
+        else:
+            publish(out, rubrics, limits, missing, submissions=found.submissions,
+                    similarity_threshold=similarity_threshold, anonymise=anonymise, salt=term)
     summary.warnings = warnings
     summary.seconds = time.perf_counter() - start
     return summary

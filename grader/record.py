@@ -26,13 +26,16 @@ __all__ = ["result_path", "remove_partial_writes", "write_manifest", "locked"]
 
 
 @contextlib.contextmanager
-def locked(out: Path) -> Iterator[None]:
+def locked(out: Path, name: str = ".grade.lock") -> Iterator[None]:
     """Hold the output folder's lock (created if needed) while writing to it, or refuse.
 
     Parameters
     ----------
     out : Path
         Output folder of a run; the lock file is ``out/.grade.lock``.
+    name : str, optional
+        Another lock file in ``out``: each shard of ``grade run --shard``
+        holds its own (:mod:`grader.distributed.shard`).
 
     Yields
     ------
@@ -48,7 +51,7 @@ def locked(out: Path) -> Iterator[None]:
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(out / ".grade.lock"))
+    lock = FileLock(str(out / name))
     try:
         lock.acquire(timeout=0)
     except Timeout:

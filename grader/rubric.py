@@ -141,6 +141,17 @@ class Rubric(_Frozen):
         """The reference implementation of ``name``."""
         return getattr(self.reference_module, name)
 
+    def __getstate__(self) -> dict[Any, Any]:
+        """The pickled state: the rubric's data, without the cached reference module.
+
+        A used rubric caches its imported module (:attr:`reference_module`),
+        which cannot be pickled; the copy re-imports it by name when it is
+        first needed, so a rubric can travel to another process (a Dask task).
+        """
+        state = super().__getstate__()
+        state["__dict__"] = {k: v for k, v in state["__dict__"].items() if k != "reference_module"}
+        return state
+
 
 def with_term(rubric: Rubric, term: str) -> Rubric:
     """The rubric whose hidden checks draw their inputs with the course's ``term`` salt.
