@@ -3,6 +3,7 @@
 ::
 
     grade export --format long|wide|canvas|moodle|blackboard [--roster FILE.csv] --out FILE.csv
+    grade export --format gradescope --out DIR
 
 ``long`` (the default) and ``wide`` are :func:`grader.gradebook.write_gradebook`,
 byte for byte as before (``--wide`` is kept as an alias of ``--format
@@ -14,6 +15,10 @@ students without a submission added, a ``roster_status`` column).
 exact import format of the LMS (:mod:`grader.lms`, ``docs/lms-exports.md``);
 documents of students not on the roster are not exported to an LMS, and a
 warning names them. No student code runs.
+
+``gradescope`` writes ``DIR/<assignment>/<student>/results.json`` for every
+graded student, the same object the Gradescope autograder writes
+(:mod:`grader.gradescope.export`, ``docs/gradescope.md``).
 
 The LMS names and ids of the assignments come from ``--column
 ASSIGNMENT=TITLE`` and ``--lms-id ASSIGNMENT=ID`` (the Canvas assignment id,
@@ -42,7 +47,7 @@ if TYPE_CHECKING:  # pandas and the LMS modules load only when an export runs
 __all__ = ["FORMATS", "DEFAULT_RESULTS", "export_command", "configured_columns"]
 
 #: ``--format`` choices.
-FORMATS = ("long", "wide", "canvas", "moodle", "blackboard")
+FORMATS = ("long", "wide", "canvas", "moodle", "blackboard", "gradescope")
 #: Default ``--results`` folder (the default output folder of ``grade run``).
 DEFAULT_RESULTS = Path("grade-output")
 
@@ -156,11 +161,12 @@ def _lms(results_dir: Path, csv_path: Path, fmt: str, roster_path: Path | None, 
 @click.option("--results", "results_out", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Output folder of an earlier 'grade run' (its results/ are read) [default: the course "
                    "config's out, else grade-output].")
-@click.option("--out", "csv_path", type=click.Path(path_type=Path, dir_okay=False), required=True,
-              help="CSV file to write.")
+@click.option("--out", "csv_path", type=click.Path(path_type=Path), required=True,
+              help="CSV file to write (for --format gradescope: a folder).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
               help="long: a row per student and assignment (default); wide: a row per student with totals; "
-                   "canvas, moodle, blackboard: the LMS's grade import file (needs --roster).")
+                   "canvas, moodle, blackboard: the LMS's grade import file (needs --roster); "
+                   "gradescope: a results.json per graded student.")
 @click.option("--wide", is_flag=True, help="Same as --format wide.")
 @click.option("--roster", "roster_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Roster CSV (student, name, email, lms_id, sis_id, login, section): the LMS rows, in its order.")
@@ -188,6 +194,14 @@ def export_command(results_out: Path | None, csv_path: Path, fmt: str | None, wi
         roster_path = roster_path or course.roster
         chosen = _format(fmt, wide)
         results_dir = _results_dir(results_out or course.out or DEFAULT_RESULTS)
+        if chosen == "gradescope":
+            from grader.gradescope.export import write_gradescope_results
+
+            written = write_gradescope_results(results_dir, csv_path, assignments)
+            click.echo(f"Wrote {len(written)} results.json file(s) under {csv_path}")
+            return
+        if csv_path.is_dir():
+            raise UsageError(f"--out {str(csv_path)!r} is a folder; the {chosen} format writes a CSV file")
         if chosen in ("long", "wide"):
             rows = _gradebook(results_dir, csv_path, chosen, roster_path, assignments)
         else:
