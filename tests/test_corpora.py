@@ -25,7 +25,13 @@ pytestmark = pytest.mark.slow
 RUBRICS = load_rubrics()
 MISTAKES = mistakes() + mistakes("heldout")
 CORRECT = [(a, p) for a, paths in correct().items() for p in paths]
-LIMITS = Limits(call_timeout=20.0)
+# The fork server (issue 9) grades the ~220 corpus files: the same verdicts as
+# spawning (measured: 20 mistakes, identical scores and names, 26 s against
+# 128 s on a loaded 2-core machine), and it puts the zygote through far more
+# submissions than its own tests do. Spawning is the default and grades the
+# sample class (tests/conftest.py); where no zygote can start, grading falls
+# back to spawning and says so in a note, so these tests still hold.
+LIMITS = Limits(call_timeout=20.0, fork_server=1)
 
 
 @pytest.fixture(scope="module")
