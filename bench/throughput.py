@@ -10,17 +10,22 @@ ratio and, as a reference measured in the same run, the time of
 result documents, ignoring ``graded_at`` and measured durations in
 messages (``"(10.0001 s)"``). Exits 1 if they differ.
 
+With ``--scheduler`` it measures Dask instead (issue 12): a local Dask
+cluster (``distributed.LocalCluster``, worker processes of one thread each)
+with 1, then 2 workers grades the class through ``run(..., scheduler=...)``;
+it prints the wall time per submission of each, the speed-up, and checks
+that both wrote the documents of each other (exit 1 if not).
+
 Usage::
 
     python bench/throughput.py                      # submissions/, isolation auto
     python bench/throughput.py submissions/hw2 --isolation none
+    python bench/throughput.py --scheduler          # 1 vs 2 Dask workers (pip install -e ".[dask]")
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import re
 import subprocess
 import sys
 import tempfile
@@ -31,26 +36,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from grader.distributed.compare import documents as _documents  # noqa: E402
 from grader.limits import Limits  # noqa: E402
 from grader.pipeline import run  # noqa: E402
-
-_SECONDS = re.compile(r"\d+(\.\d+)?(e-?\d+)? ?(s|ms|seconds)\b")
-
-
-def _normalised(value: Any) -> Any:
-    """The document without what depends on the clock."""
-    if isinstance(value, dict):
-        return {k: _normalised(v) for k, v in value.items() if k != "graded_at"}
-    if isinstance(value, list):
-        return [_normalised(v) for v in value]
-    if isinstance(value, str):
-        return _SECONDS.sub("<t>", value)
-    return value
-
-
-def _documents(out: Path) -> dict[str, Any]:
-    return {str(p.relative_to(out)): _normalised(json.loads(p.read_text()))
-            for p in sorted((out / "results").rglob("*.json"))}
 
 
 def _import_torch_seconds(repeat: int = 3) -> float:
@@ -81,7 +69,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("path", type=Path, nargs="?", default=ROOT / "submissions")
     parser.add_argument("--isolation", default="auto", choices=["auto", "bwrap", "none"])
     parser.add_argument("--timeout", type=float, default=10.0)
+    parser.add_argument("--scheduler", action="store_true", help="1 vs 2 local Dask workers instead")
     args = parser.parse_args(argv)
+    if args.scheduler:
+        return _dask_workers(args.path, Limits(call_timeout=args.timeout, isolation=args.isolation))
 
     torch_seconds = _import_torch_seconds()
     rows = {}
@@ -101,6 +92,51 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"result documents identical in both modes ({len(rows['spawn'][2])} documents, "
           "graded_at and durations ignored)")
+    return 0
+
+
+def _worker_rss() -> int:
+    import psutil
+
+    return int(psutil.Process().memory_info().rss)
+
+
+def _grade_on_dask(path: Path, limits: Limits, workers: int) -> tuple[float, int, dict[str, Any]]:
+    """Grade ``path`` on a fresh local Dask cluster of ``workers`` one-thread worker processes.
+
+    The cluster is started (and its workers joined) before the clock starts;
+    each worker's first task (rubric import, sandbox preflight) is timed.
+    Prints each worker process's resident memory after the run (its sandbox
+    children are processes of their own, not counted).
+    """
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                      host="127.0.0.1") as cluster, tempfile.TemporaryDirectory(prefix="grader-dask-") as tmp:
+        out = Path(tmp) / "out"
+        t0 = time.perf_counter()
+        summary = run(path, out, limits=limits, force=True, scheduler=cluster.scheduler_address)
+        seconds = time.perf_counter() - t0
+        with Client(cluster, set_as_default=False) as client:
+            rss = client.run(_worker_rss)
+        print("  worker processes' resident memory after the run: "
+              + ", ".join(f"{v / 2**20:.0f} MiB" for v in rss.values()))
+        return seconds, len(summary.graded), _documents(out)
+
+
+def _dask_workers(path: Path, limits: Limits) -> int:
+    """Issue 12's figures: 1 vs 2 Dask workers on this machine; 0 if both wrote the same documents."""
+    rows = {n: _grade_on_dask(path, limits, n) for n in (1, 2)}
+    for n, (seconds, count, _) in rows.items():
+        print(f"dask, {n} worker(s): {count} submissions in {seconds:6.1f} s = {seconds / max(count, 1):.3f} s "
+              f"per submission, {3600 * count / seconds:.0f} submissions/hour (isolation {limits.isolation})")
+    speedup = rows[1][0] / rows[2][0]
+    print(f"throughput 2 workers / 1 worker: {speedup:.2f}x (target >= 1.8x on 2 cores)")
+    different = _differences(rows[1][2], rows[2][2])
+    if different:
+        print(f"result documents DIFFER for {len(different)}: " + ", ".join(different[:10]))
+        return 1
+    print(f"result documents identical with 1 and 2 workers ({len(rows[1][2])} documents)")
     return 0
 
 
