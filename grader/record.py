@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +81,7 @@ def result_path(out: Path, assignment: str, student: str) -> Path:
     return Path(out) / "results" / assignment / f"{student}.json"
 
 
-def remove_partial_writes(out: Path) -> int:
+def remove_partial_writes(out: Path, owns: Callable[[str], bool] | None = None) -> int:
     """Delete temporary files left by a writer that was killed mid-write.
 
     Call only while holding the output folder's lock.
@@ -90,6 +90,9 @@ def remove_partial_writes(out: Path) -> int:
     ----------
     out : Path
         Output folder of a run; its ``results/<assignment>/.*.json.*.tmp`` are removed.
+    owns : callable, optional
+        Student id -> whether this run writes that student's documents (a
+        shard of a shared folder removes only its own); default: every student.
 
     Returns
     -------
@@ -98,6 +101,8 @@ def remove_partial_writes(out: Path) -> int:
     """
     removed = 0
     for tmp in Path(out).glob("results/*/.*.json.*.tmp"):
+        if owns is not None and not owns(tmp.name[1:].split(".json.", 1)[0]):
+            continue
         try:
             tmp.unlink()
             removed += 1

@@ -21,7 +21,6 @@ included.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import re
 from collections.abc import Iterable
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from grader.errors import UsageError
+from grader.record import remove_partial_writes
 
 if TYPE_CHECKING:
     from grader.course.roster import Roster
@@ -103,11 +103,22 @@ class Shard:
         """
         return [item for item in items if self.holds(getattr(item, student))]
 
-    def roster(self, roster: Roster | None) -> Roster | None:
-        """The roster restricted to this shard's students (None stays None)."""
-        if roster is None:
-            return None
-        return dataclasses.replace(roster, entries=tuple(self.select(roster.entries)))
+    def roster(self, roster: Roster) -> Roster:
+        """The roster as this shard settles it (:func:`grader.roster_runs.settle_roster`).
+
+        Its entries are this shard's students (only they get ``missing``
+        documents here); every other shard's student counts as enrolled, so
+        that this shard neither deletes their documents as stale nor flags them.
+        """
+        from grader.course.roster import Roster
+
+        holds = self.holds
+
+        class ShardRoster(Roster):
+            def __contains__(self, student: object) -> bool:
+                return not (isinstance(student, str) and holds(student)) or super().__contains__(student)
+
+        return ShardRoster(tuple(self.select(roster.entries)), roster.path)
 
     def manual(self, scores: dict[tuple[str, str], Any] | None) -> dict[tuple[str, str], Any] | None:
         """Instructor scores (keyed by (student, assignment)) of this shard's students only."""
@@ -158,13 +169,4 @@ def remove_own_partial_writes(out: Path, shard: Shard) -> int:
     int
         How many were removed.
     """
-    removed = 0
-    for tmp in Path(out).glob("results/*/.*.json.*.tmp"):
-        student = tmp.name[1:].split(".json.", 1)[0]
-        if shard.holds(student):
-            try:
-                tmp.unlink()
-                removed += 1
-            except OSError:
-                pass
-    return removed
+    return remove_partial_writes(out, shard.holds)
