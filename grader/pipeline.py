@@ -99,7 +99,8 @@ def grade_all(submissions: Iterable[Submission], rubrics: dict[str, Rubric], out
               progress: Callable[[Submission, dict[str, Any]], None] | None = None,
               before_grading: Callable[[], None] | None = None, *, roster: Roster | None = None,
               late_policies: Mapping[str, LatePolicy] | None = None,
-              warn: Callable[[str], None] | None = None, dispatch: Dispatch | None = None) -> RunSummary:
+              warn: Callable[[str], None] | None = None, dispatch: Dispatch | None = None,
+              shard: Shard | None = None) -> RunSummary:
     """Grade many submissions, writing each document as soon as it is ready.
 
     Parameters
@@ -137,6 +138,9 @@ def grade_all(submissions: Iterable[Submission], rubrics: dict[str, Rubric], out
         :class:`grader.dispatch.LocalDispatch`; a Dask cluster:
         :func:`grader.distributed.dask_executor.connect`); closed at the end.
         Documents are written here, as each one completes.
+    shard : Shard, optional
+        Grade (and give ``missing`` documents to) only this slice of the
+        students; the others' documents are left alone (:mod:`grader.distributed.shard`).
 
     Returns
     -------
@@ -158,7 +162,7 @@ def grade_all(submissions: Iterable[Submission], rubrics: dict[str, Rubric], out
     submissions = list(submissions)
     context.read_indexes(submissions)
     todo = []
-    for sub in submissions:
+    for sub in shard.select(submissions) if shard else submissions:
         existing = None if force else _stored(result_path(out, sub.assignment, sub.student))[0]
         if existing is not None and is_up_to_date(existing, sub, rubrics[sub.assignment]):
             if context.rescore(existing, sub):  # no code runs: late policy, roster, totals
@@ -193,7 +197,7 @@ def grade_all(submissions: Iterable[Submission], rubrics: dict[str, Rubric], out
             if progress:
                 progress(sub, doc)
     if roster is not None:
-        settled = settle_roster(submissions, rubrics, out, roster, force, warn)
+        settled = settle_roster(submissions, rubrics, out, shard.roster(roster) if shard else roster, force, warn)
         summary.documents.extend(settled.documents)
         summary.missing, summary.not_on_roster = settled.missing, settled.not_on_roster
     summary.documents.sort(key=lambda d: (d["assignment"], d["student"]))
@@ -307,8 +311,8 @@ def run(path: Path, out: Path, *, assignment: str | None = None, rubrics_dir: Pa
     rubrics = {name: with_term(rubric, term) for name, rubric in load_rubrics(rubrics_dir).items()}
     found = discover(path, rubrics, assignment)
     manual = read_manual_scores(manual_csv, rubrics) if manual_csv else None
-    if shard is not None:
-        found.submissions, roster, manual = shard.select(found.submissions), shard.roster(roster), shard.manual(manual)
+    mine = shard.select(found.submissions) if shard else found.submissions
+    manual = shard.manual(manual) if shard else manual
     warnings: list[str] = []
 
     def warn(message: str) -> None:
@@ -324,10 +328,10 @@ def run(path: Path, out: Path, *, assignment: str | None = None, rubrics_dir: Pa
         for line in missing:
             warn(f"sandbox: {line}")
         start = time.perf_counter()
-        events.started(len(found.submissions))
+        events.started(len(mine))
         summary = grade_all(found.submissions, rubrics, out, limits, workers or available_cpus(), force,
                             events.graded, before_grading=None if dispatch else lambda: preflight(limits),
-                            roster=roster, late_policies=late_policies, warn=warn, dispatch=dispatch)
+                            roster=roster, late_policies=late_policies, warn=warn, dispatch=dispatch, shard=shard)
         events.finished()
         for name, student in summary.not_on_roster:
             warn(f"{name}/{student}: graded, but {student} is not on the roster")

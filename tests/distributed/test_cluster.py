@@ -148,3 +148,25 @@ def test_a_worker_killed_mid_run_costs_only_its_tasks(small_class, local_documen
             proc.wait()
     assert proc.returncode == 0, output.decode()
     assert documents(out) == local_documents
+
+
+def test_shards_with_a_roster_settle_only_their_own_students(tmp_path):
+    """Missing documents: each shard writes its own students', never deletes or flags another shard's."""
+    from grader.distributed.shard import shard_of
+
+    folder = tmp_path / "class" / "hw2"
+    folder.mkdir(parents=True)
+    broken = (ROOT / "submissions" / "hw2" / "john_nash.py").read_text()  # a syntax error: one quick sandbox
+    for student in ("ada_lovelace", "alan_turing", "stranger"):
+        (folder / f"{student}.py").write_text(broken)
+    enrolled = ["ada_lovelace", "alan_turing", "carl_gauss", "emmy_noether", "sophie_germain"]
+    assert {shard_of(s, 2) for s in ("carl_gauss", "emmy_noether", "sophie_germain")} == {1, 2}
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student,name\n" + "".join(f"{s},{s}\n" for s in enrolled))
+    full, sharded = tmp_path / "full", tmp_path / "sharded"
+    args = ["run", str(tmp_path / "class"), "--roster", str(roster), "--workers", "2", "-q"]
+    assert CliRunner().invoke(cli, [*args, "--out", str(full)]).exit_code == 0
+    outputs = [CliRunner().invoke(cli, [*args, "--out", str(sharded), "--shard", s]) for s in ("1/2", "2/2", "1/2")]
+    assert [r.exit_code for r in outputs] == [0, 0, 0], [r.output for r in outputs]
+    assert documents(sharded) == documents(full)
+    assert sum("stranger" in r.output for r in outputs[:2]) == 1  # flagged by its own shard only
