@@ -112,7 +112,7 @@ def decode_value(enc: Any, _depth: int = 0, _count: list[int] | None = None) -> 
         count[0] += size
         if count[0] > MAX_ELEMENTS:
             raise ValueError(f"return value holds more than {MAX_ELEMENTS:,} numbers")
-        if not isinstance(enc["$array"], str):
+        if not isinstance(enc["$array"], (bytes, str)):
             raise ValueError("malformed array payload")
         try:
             raw = decode_array_bytes(enc["$array"])

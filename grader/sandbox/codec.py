@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.sandbox.protocol import Fixture, ProtocolError, decode_array_bytes, encode_array_bytes
+from grader.sandbox.protocol import Fixture, ProtocolError, decode_array_bytes
 
 __all__ = ["MAX_ELEMENTS", "MAX_DEPTH", "to_wire", "from_wire"]
 
@@ -53,7 +53,7 @@ def _array_to_wire(arr: np.ndarray, source: str, budget: _Budget) -> dict[str, A
     else:
         return {"$unsupported": f"array of dtype {orig}"}
     return {
-        "$array": encode_array_bytes(wire.tobytes()),
+        "$array": wire.tobytes(),
         "shape": list(wire.shape),
         "dtype": dtype,
         "orig_dtype": orig,

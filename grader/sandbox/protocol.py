@@ -1,22 +1,28 @@
-"""Wire format between the grader and the sandbox child: length-prefixed JSON.
+"""Wire format between the grader and the sandbox child: JSON with raw array buffers.
 
-Nothing crosses the process boundary but JSON. Arrays travel as base64 of
-their float64 (or int64) bytes with shape and the student's original
-representation; no pickle, no user-defined classes. The grader side decodes
-with :func:`decode` under strict type and size checks, so a hostile child can
-at worst send wrong numbers, never objects.
+Nothing crosses the process boundary but JSON and the raw bytes of arrays.
+Arrays travel as their float64 (or int64, bool) little-endian bytes with
+shape and the student's original representation; no pickle, no
+user-defined classes. The grader side decodes with
+:func:`grader.values.decode_value` under strict type and size checks, so a
+hostile child can at worst send wrong numbers, never objects.
 
 Encoded values (``enc``)::
 
     null | bool | int | float | str
-    {"$array": b64, "shape": [..], "dtype": "float64"|"int64"|"bool",
+    {"$array": bytes, "shape": [..], "dtype": "float64"|"int64"|"bool",
      "orig_dtype": "float32"|..., "source": "torch"|"numpy"|"python"}
     {"$seq": [enc, ...], "type": "tuple"|"list"}
     {"$dict": [[key_enc, enc], ...]}
     {"$fixture": name, "params": {...}}         # grader -> child only
     {"$unsupported": "TypeName"}                # child -> grader only
 
-Frames are an 8-byte big-endian length followed by UTF-8 JSON.
+A frame is a 16-byte big-endian header (length of the JSON text, number of
+buffers), one 8-byte length per buffer, the UTF-8 JSON text, then the
+buffers. Inside the JSON a buffer is the object ``{"$buf": index}``; every
+``bytes`` value of a message is sent that way, so megabytes of samples cost
+one copy on each side instead of base64 text (4/3 the size) that both sides
+must encode, scan and decode.
 """
 
 from __future__ import annotations
@@ -37,10 +43,13 @@ __all__ = [
     "write_frame",
 ]
 
-#: Largest frame either side accepts (bytes of JSON).
+#: Largest frame either side accepts (bytes of JSON and buffers together).
 MAX_FRAME_BYTES = 512 * 1024 * 1024
+#: Most buffers one frame may carry.
+MAX_BUFFERS = 1 << 20
 
-_HEADER = struct.Struct(">Q")
+_HEADER = struct.Struct(">QQ")
+_LENGTH = struct.Struct(">Q")
 
 
 class ProtocolError(Exception):
@@ -77,14 +86,15 @@ class Fixture:
 
 
 def write_frame(fd: int, message: dict[str, Any]) -> None:
-    """Write one JSON message to a file descriptor.
+    """Write one message to a file descriptor.
 
     Parameters
     ----------
     fd : int
         A writable pipe.
     message : dict
-        JSON-serialisable; NaN and infinities are allowed (Python's JSON).
+        JSON-serialisable, except that ``bytes`` values are allowed anywhere
+        (sent as raw buffers); NaN and infinities are allowed (Python's JSON).
 
     Raises
     ------
@@ -93,10 +103,21 @@ def write_frame(fd: int, message: dict[str, Any]) -> None:
     OSError
         If the pipe is closed.
     """
-    payload = json.dumps(message, separators=(",", ":")).encode("utf-8")
-    if len(payload) > MAX_FRAME_BYTES:
-        raise ProtocolError(f"message of {len(payload)} bytes exceeds {MAX_FRAME_BYTES}")
-    data = _HEADER.pack(len(payload)) + payload
+    buffers: list[bytes] = []
+
+    def out_of_band(value: Any) -> dict[str, int]:
+        if isinstance(value, (bytes, bytearray, memoryview)):
+            buffers.append(bytes(value))
+            return {"$buf": len(buffers) - 1}
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+    payload = json.dumps(message, separators=(",", ":"), default=out_of_band).encode("utf-8")
+    total = len(payload) + sum(len(b) for b in buffers)
+    if total > MAX_FRAME_BYTES or len(buffers) > MAX_BUFFERS:
+        raise ProtocolError(f"message of {total} bytes in {len(buffers)} buffers exceeds "
+                            f"{MAX_FRAME_BYTES} bytes or {MAX_BUFFERS} buffers")
+    lengths = b"".join(_LENGTH.pack(len(b)) for b in buffers)
+    data = b"".join([_HEADER.pack(len(payload), len(buffers)), lengths, payload, *buffers])
     view = memoryview(data)
     while view:
         n = os.write(fd, view)
@@ -123,7 +144,7 @@ def _read_exact(fd: int, n: int, deadline: float | None) -> bytes:
 
 
 def read_frame(fd: int, deadline: float | None = None, max_bytes: int = MAX_FRAME_BYTES) -> Any:
-    """Read one JSON message.
+    """Read one message written by :func:`write_frame`.
 
     Parameters
     ----------
@@ -132,12 +153,13 @@ def read_frame(fd: int, deadline: float | None = None, max_bytes: int = MAX_FRAM
     deadline : float, optional
         ``time.monotonic()`` value after which to give up.
     max_bytes : int
-        Largest payload accepted.
+        Largest frame accepted (JSON and buffers together).
 
     Returns
     -------
     Any
-        The decoded JSON value.
+        The decoded JSON value, with every ``{"$buf": i}`` replaced by the
+        ``bytes`` of buffer ``i``.
 
     Raises
     ------
@@ -146,26 +168,45 @@ def read_frame(fd: int, deadline: float | None = None, max_bytes: int = MAX_FRAM
     EOFError
         If the writer closed the pipe (e.g. the child died).
     ProtocolError
-        If the frame is oversized or not valid JSON.
+        If the frame is oversized, refers to a buffer it does not carry, or
+        is not valid JSON.
     """
-    (length,) = _HEADER.unpack(_read_exact(fd, _HEADER.size, deadline))
-    if length > max_bytes:
-        raise ProtocolError(f"frame of {length} bytes exceeds the limit of {max_bytes}")
+    length, count = _HEADER.unpack(_read_exact(fd, _HEADER.size, deadline))
+    if count > MAX_BUFFERS or length > max_bytes:
+        raise ProtocolError(f"frame of {length} bytes and {count} buffers exceeds the limits")
+    sizes = [n for (n,) in _LENGTH.iter_unpack(_read_exact(fd, _LENGTH.size * count, deadline))] if count else []
+    if length + sum(sizes) > max_bytes:
+        raise ProtocolError(f"frame of {length + sum(sizes)} bytes exceeds the limit of {max_bytes}")
     payload = _read_exact(fd, length, deadline)
+    buffers = [_read_exact(fd, n, deadline) for n in sizes]
+
+    def in_band(obj: dict[str, Any]) -> Any:
+        if "$buf" in obj and len(obj) == 1:
+            index = obj["$buf"]
+            if type(index) is not int or not 0 <= index < len(buffers):
+                raise ProtocolError(f"frame refers to buffer {index!r} of {len(buffers)}")
+            return buffers[index]
+        return obj
+
     try:
-        return json.loads(payload)
+        return json.loads(payload, object_hook=in_band)
     except ValueError as exc:
         raise ProtocolError(f"frame is not valid JSON: {exc}") from None
 
 
-def encode_array_bytes(data: bytes) -> str:
-    """Base64 text of raw array bytes."""
-    return base64.b64encode(data).decode("ascii")
+def decode_array_bytes(payload: Any) -> bytes:
+    """The raw bytes of an ``$array`` payload: a buffer of the frame (or base64 text).
 
-
-def decode_array_bytes(text: str) -> bytes:
-    """Inverse of :func:`encode_array_bytes`; raises ``ProtocolError`` on bad input."""
+    Raises
+    ------
+    ProtocolError
+        On anything but ``bytes`` or valid base64 text.
+    """
+    if isinstance(payload, bytes):
+        return payload
+    if not isinstance(payload, str):
+        raise ProtocolError(f"bad array payload of type {type(payload).__name__}")
     try:
-        return base64.b64decode(text.encode("ascii"), validate=True)
+        return base64.b64decode(payload.encode("ascii"), validate=True)
     except (ValueError, UnicodeEncodeError) as exc:
         raise ProtocolError(f"bad array payload: {exc}") from None
