@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from grader.values import Value, decode_value
 
-__all__ = ["PlannedCall", "CallOutcome", "CallRecord", "record_of"]
+__all__ = ["PlannedCall", "CallRequest", "CallOutcome", "CallRecord", "record_of"]
 
 #: Longest gradient-probe error message kept from the child.
 GRAD_ERROR_CHARS = 600
@@ -39,6 +39,34 @@ class PlannedCall:
     label: str = ""
     requires_grad: tuple[int, ...] = ()
     grad: dict[str, Any] | None = None
+
+
+@dataclass
+class CallRequest:
+    """One call as the sandbox sends it: encoded arguments and the call's own limits.
+
+    Attributes
+    ----------
+    function : str
+        Name of a function of the submission.
+    args : list
+        Positional arguments encoded by :func:`grader.sandbox.codec.to_wire`.
+    requires_grad : tuple of int
+        Argument positions to mark ``requires_grad`` in the child.
+    grad : dict or None
+        Gradient probe (see :meth:`grader.execute.Sandbox.call`).
+    timeout : float or None
+        CPU-time limit in seconds (None: the sandbox's ``call_timeout``).
+    names : list of str or None
+        Parameter names, to say which argument was modified in place.
+    """
+
+    function: str
+    args: list[Any]
+    requires_grad: tuple[int, ...] = ()
+    grad: dict[str, Any] | None = None
+    timeout: float | None = None
+    names: list[str] | None = None
 
 
 @dataclass

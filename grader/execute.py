@@ -25,40 +25,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
-from grader.calls import CallOutcome
+from grader.calls import CallOutcome, CallRequest
 from grader.isolation import Isolation, PidsCgroup, bwrap_arguments, detect
 from grader.limits import Limits
+from grader.replies import LoadReply, exit_message, outcome_of_reply, pipe
 from grader.sandbox.forkserver import ForkedChild, Zygote, ZygoteError, zygote_for
 from grader.sandbox.protocol import ProtocolError, read_frame, write_frame
 from grader.sandbox.timer import GRACE_SECONDS
 
-__all__ = ["LoadReply", "Sandbox", "preflight"]
-
-
-@dataclass
-class LoadReply:
-    """What the child reported after running the submission's top level.
-
-    Attributes
-    ----------
-    defined : list of str
-        Requested function names that exist and are callable.
-    params : dict
-        Parameter names of each defined function (``None`` if unknown).
-    errors : list of dict
-        Exceptions raised while loading: ``type``, ``message``, ``frames``
-        (``lineno``, ``name``) and ``unit`` (``"module"`` or ``"cell 3"``).
-    fatal : str or None
-        Set when no child could be started or it died during loading.
-    """
-
-    defined: list[str] = field(default_factory=list)
-    params: dict[str, Any] = field(default_factory=dict)
-    errors: list[dict[str, Any]] = field(default_factory=list)
-    fatal: str | None = None
+__all__ = ["LoadReply", "Sandbox", "preflight"]  # LoadReply: defined in grader.replies
 
 
 #: The folder holding this ``grader`` package: the child imports its sandbox code from
@@ -123,8 +100,8 @@ class Sandbox:
         self.close()
 
     def _fork(self, zygote: Zygote) -> None:
-        req_r, self.req_w = os.pipe()
-        self.resp_r, resp_w = os.pipe()
+        req_r, self.req_w = pipe()
+        self.resp_r, resp_w = pipe()
         self._stderr = tempfile.TemporaryFile()  # forked children have no stderr of their own
         if self.isolation.pids_root is not None and self.cgroup is None:
             self.cgroup = PidsCgroup(self.isolation.pids_root, self.limits.processes)
@@ -153,8 +130,8 @@ class Sandbox:
             if zygote is not None:
                 return
         self.forking = False
-        req_r, self.req_w = os.pipe()
-        self.resp_r, resp_w = os.pipe()
+        req_r, self.req_w = pipe()
+        self.resp_r, resp_w = pipe()
         self._stderr = tempfile.TemporaryFile()
         cmd = [sys.executable, "-I", "-c", _BOOT, _PACKAGE_ROOT,
                str(req_r), str(resp_w), self.limits.child_json()]
@@ -232,19 +209,27 @@ class Sandbox:
         return reply
 
     def _exit_code(self) -> int | None:
-        """The child's exit status, waiting briefly for it to be reaped (None if still alive)."""
+        """The child's exit status, waiting briefly for it to be reaped (None if still alive).
+
+        Negative for a signal, whether the child was forked or spawned:
+        bubblewrap reports a child killed by signal N as status 128 + N, read
+        back here as -N so that a crash reads the same in both modes.
+        """
         if self.proc is None:
             return None
         try:
-            return self.proc.wait(timeout=2)
+            code = self.proc.wait(timeout=2)
         except subprocess.TimeoutExpired:
             return None
+        if not isinstance(self.proc, ForkedChild) and self.isolation.bwrap and 128 < code < 128 + 65:
+            return 128 - code
+        return code
 
     def _startup_failure(self) -> str:
         code = self._exit_code()
         self._stderr.seek(0)
         tail = self._stderr.read()[-1500:].decode("utf-8", "replace").strip()
-        reason = _exit_message(code) if code is not None else (
+        reason = exit_message(code) if code is not None else (
             "the process running the submission stopped answering while loading")
         return reason + (f": {tail.splitlines()[-1]}" if tail else "")
 
@@ -311,17 +296,55 @@ class Sandbox:
         -------
         CallOutcome
         """
-        timeout = self.limits.call_timeout if timeout is None else timeout
+        return self.call_many([CallRequest(function, args, tuple(requires_grad), grad, timeout, names)])[0]
+
+    def call_many(self, requests: list[CallRequest]) -> list[CallOutcome]:
+        """Make several calls in one message; each keeps its own time limits.
+
+        The child answers call by call; a call that times out or crashes the
+        child ends the batch, so a hang costs only its own time limit.
+
+        Parameters
+        ----------
+        requests : list of CallRequest
+            The calls, in order.
+
+        Returns
+        -------
+        list of CallOutcome
+            One per call made: all of them, or up to and including the first
+            whose status is ``timeout`` or ``crash`` (the rest were not run).
+        """
+        if not requests:
+            return []
         if self.proc is None or self.proc.poll() is not None:
             loaded = self.load()
             if loaded.fatal:
-                return CallOutcome("crash", error={"message": loaded.fatal})
-        wall = self.limits.wall_timeout(timeout)
-        message = {"op": "call", "function": function, "args": args, "timeout": timeout,
-                   "wall_timeout": wall, "requires_grad": list(requires_grad), "grad": grad, "names": names}
+                return [CallOutcome("crash", error={"message": loaded.fatal})]
+        timeouts = [self.limits.call_timeout if r.timeout is None else r.timeout for r in requests]
+        walls = [self.limits.wall_timeout(t) for t in timeouts]
+        messages = [{"function": r.function, "args": r.args, "timeout": t, "wall_timeout": w,
+                     "requires_grad": list(r.requires_grad), "grad": r.grad, "names": r.names}
+                    for r, t, w in zip(requests, timeouts, walls)]
+        try:
+            write_frame(self.req_w, {"op": "calls", "calls": messages})
+        except (OSError, ProtocolError) as exc:
+            code = self._exit_code() if isinstance(exc, OSError) else None
+            self._kill()
+            why = exit_message(code) if isinstance(exc, OSError) else f"the calls could not be sent: {exc}"
+            return [CallOutcome("crash", error={"message": why})]
+        outcomes: list[CallOutcome] = []
+        for timeout, wall in zip(timeouts, walls):
+            outcome = self._reply(timeout, wall)
+            outcomes.append(outcome)
+            if outcome.status in ("timeout", "crash"):
+                break
+        return outcomes
+
+    def _reply(self, timeout: float, wall: float) -> CallOutcome:
+        """Read and interpret the child's reply to one call."""
         hard = wall + GRACE_SECONDS + 2.0  # the child's own timer failed to end the call
         try:
-            write_frame(self.req_w, message)
             reply = self._receive(time.monotonic() + hard)
         except TimeoutError:
             self._kill()
@@ -329,25 +352,13 @@ class Sandbox:
         except (EOFError, OSError):
             code = self._exit_code()
             self._kill()
-            return CallOutcome("crash", error={"message": _exit_message(code)})
+            return CallOutcome("crash", error={"message": exit_message(code)})
         except ProtocolError as exc:
             self._kill()
             return CallOutcome("crash", error={"message": f"unreadable reply from the sandbox: {exc}"})
-        seconds = float(reply.get("seconds", 0.0)) if isinstance(reply.get("seconds"), (int, float)) else 0.0
-        if reply.get("timeout") is True:
-            if reply.get("restart") is True:  # the child exits: the next call starts a fresh one
-                self._kill()
-            if reply.get("clock") == "wall":
-                return CallOutcome("timeout", seconds=wall, clock="wall")
-            return CallOutcome("timeout", seconds=timeout, clock="cpu")
-        if reply.get("ok") is True:
-            raw_extras = reply.get("extras")
-            extras = raw_extras if isinstance(raw_extras, dict) else {}
-            mutated = [m for m in reply.get("mutated", []) if isinstance(m, str)]
-            return CallOutcome("ok", value=reply.get("value"), extras=extras, mutated=mutated,
-                               seconds=seconds)
-        error = reply.get("error") if isinstance(reply.get("error"), dict) else {}
-        return CallOutcome("error", error=error, seconds=seconds)
+        if reply.get("restart") is True:  # the child exits: the next call starts a fresh one
+            self._kill()
+        return outcome_of_reply(reply, timeout, wall)
 
     @property
     def stdout(self) -> str:
@@ -356,21 +367,6 @@ class Sandbox:
         if self.stdout_dropped:
             text += f"\n[... {self.stdout_dropped:,} more characters of output were discarded]"
         return text
-
-
-def _exit_message(code: int | None) -> str:
-    if code is None:
-        return "the sandbox process stopped answering"
-    if code < 0:
-        try:
-            name = signal.Signals(-code).name
-        except ValueError:
-            name = f"signal {-code}"
-        hint = {"SIGKILL": " (killed: a resource limit or an explicit kill)",
-                "SIGXCPU": " (CPU time limit exceeded)",
-                "SIGSEGV": " (segmentation fault)"}.get(name, "")
-        return f"the process running the submission died with {name}{hint}"
-    return f"the process running the submission exited with status {code} (os._exit or a crash)"
 
 
 def preflight(limits: Limits) -> None:

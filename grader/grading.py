@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import grader
-from grader.calls import CallOutcome, CallRecord, PlannedCall, record_of
+from grader.calls import CallOutcome, CallRecord, CallRequest, PlannedCall, record_of
 from grader.discover import Submission
 from grader.errors import LoadError
 from grader.execute import LoadReply, Sandbox
@@ -120,20 +120,29 @@ def _load_request(loaded: LoadedSource, rubric: Rubric, sub: Submission) -> dict
             "functions": rubric.function_names}
 
 
-def _run_check(sandbox: Sandbox, ctx: CheckContext, calls: list[PlannedCall], names: list[str],
-               timeout: float | None, stop: list[CallOutcome]) -> list[CallRecord]:
-    records = []
-    for planned in calls:
-        if stop:  # an earlier call of this function hung or killed the sandbox
-            records.append(CallRecord(planned, stop[0]))
-            continue
-        outcome = sandbox.call(ctx.function.name, [to_wire(v) for v in planned.args.values()],
-                               requires_grad=planned.requires_grad, grad=planned.grad,
-                               timeout=timeout, names=names)
+#: A check's planned calls, each with its arguments encoded for the wire.
+Planned = list[tuple[PlannedCall, list[Any]]]
+
+
+def _run_batch(sandbox: Sandbox, planned: list[tuple[CheckContext, Planned]], names: list[str],
+               timeout: float | None, stop: list[CallOutcome]) -> list[list[CallRecord]]:
+    """Make the calls of several checks of one function in one message; the records per check.
+
+    A call that hangs or kills the sandbox ends the batch: it and every call
+    after it, in this batch and later ones (``stop``), are recorded with
+    that outcome and never retried.
+    """
+    requests = [CallRequest(ctx.function.name, wire, call.requires_grad, call.grad,
+                            ctx.check.timeout or timeout, names)
+                for ctx, calls in planned for call, wire in calls] if not stop else []
+    outcomes = sandbox.call_many(requests)
+    for outcome in outcomes:
         if outcome.status in ("timeout", "crash"):
             stop.append(outcome)
-        records.append(record_of(planned, outcome))
-    return records
+    if not stop and len(outcomes) < len(requests):  # pragma: no cover - call_many answers every call or stops
+        stop.append(CallOutcome("crash", error={"message": "the sandbox gave no reply"}))
+    flat = iter(outcomes)
+    return [[record_of(call, next(flat, None) or stop[0]) for call, _wire in calls] for _ctx, calls in planned]
 
 
 def _status(fn: FunctionRubric, checks: list[CheckResult]) -> str:
@@ -154,23 +163,20 @@ def _grader_error(check: Check, exc: Exception) -> CheckResult:
                        [f"{GRADER_BUG}: {type(exc).__name__}: {exc}"])
 
 
-def _judge_check(sandbox: Sandbox, ctx: CheckContext, names: list[str], timeout: float | None,
-                 stop: list[CallOutcome]) -> tuple[CheckResult, list[CallRecord] | None]:
-    """Plan, run and judge one check; the records are ``None`` when planning failed.
-
-    A failure of the grader (planning the inputs, encoding them, judging) is
-    the check's grader error, never an exception: it must not stop the class.
-    """
-    check = ctx.check
-    kind = CHECK_KINDS[check.kind]
-    try:  # planning the inputs and encoding them for the sandbox
-        records = _run_check(sandbox, ctx, kind.plan(ctx), names, check.timeout or timeout, stop)
-    except Exception as exc:  # noqa: BLE001 - a grader bug must not stop the class
-        return _grader_error(check, exc), None
+def _plan(ctx: CheckContext) -> Planned | CheckResult:
+    """A check's planned and encoded calls, or its grader error when planning fails (it must not stop the class)."""
     try:
-        return forbid_mutation(kind.judge(ctx, records), records), records
+        return [(call, [to_wire(v) for v in call.args.values()]) for call in CHECK_KINDS[ctx.check.kind].plan(ctx)]
+    except Exception as exc:  # noqa: BLE001 - a grader bug must not stop the class
+        return _grader_error(ctx.check, exc)
+
+
+def _judge(ctx: CheckContext, records: list[CallRecord]) -> CheckResult:
+    """Judge one check on its records; a failure of the grader is that check's grader error."""
+    try:
+        return forbid_mutation(CHECK_KINDS[ctx.check.kind].judge(ctx, records), records)
     except Exception as exc:  # noqa: BLE001
-        return _grader_error(check, exc), records
+        return _grader_error(ctx.check, exc)
 
 
 def _grade_function(sandbox: Sandbox, fn: FunctionRubric, rubric: Rubric, sub: Submission,
@@ -186,12 +192,19 @@ def _grade_function(sandbox: Sandbox, fn: FunctionRubric, rubric: Rubric, sub: S
     evidence: list[Evidence] = []
     stop: list[CallOutcome] = []
     source = None
-    for check in fn.checks:
-        ctx = CheckContext(sub.assignment, sub.student, fn, check, reference, describer.outcome, rubric.term)
-        result, records = _judge_check(sandbox, ctx, names, timeout, stop)
+    contexts = [CheckContext(sub.assignment, sub.student, fn, check, reference, describer.outcome, rubric.term)
+                for check in fn.checks]
+    plans = [_plan(ctx) for ctx in contexts]
+    runnable = [(ctx, plan) for ctx, plan in zip(contexts, plans) if isinstance(plan, list)]
+    recorded = iter(_run_batch(sandbox, runnable, names, timeout, stop))  # the whole function in one message
+    for ctx, plan in zip(contexts, plans):
+        if isinstance(plan, CheckResult):
+            checks.append(plan)
+            continue
+        records = next(recorded)
+        result = _judge(ctx, records)
         checks.append(result)
-        if records is not None:  # every call is deterministic: all are evidence
-            evidence.append(Evidence(ctx, records))
+        evidence.append(Evidence(ctx, records))  # every call is deterministic: all are evidence
         if source is None and result.error_lineno:
             source = describer.where(result.error_lineno)
     checks = require_hidden(checks)
@@ -222,7 +235,8 @@ def _repeat_first_call(sandbox: Sandbox, evidence: list[Evidence], names: list[s
         record = next((r for r in ev.records if r.outcome.status == "ok" and not r.decode_error), None)
         if record is None or stop:
             continue
-        again = _run_check(sandbox, ev.ctx, [record.planned], names, ev.ctx.check.timeout or timeout, stop)
+        wire = [to_wire(v) for v in record.planned.args.values()]
+        again = _run_batch(sandbox, [(ev.ctx, [(record.planned, wire)])], names, timeout, stop)[0]
         ev.repeat.append((record, again[0]))
 
 

@@ -12,8 +12,8 @@ descriptions) and function names. Its conversation with the grader:
    "functions": [...]}`` -> executes each unit (a module is one unit, a
    notebook one per code cell) and answers ``{"defined": [...], "errors":
    [...], "stdout": ...}``.
-2. ``{"op": "call", "function", "args": [...], "timeout", "wall_timeout", "requires_grad",
-   "grad", "names"}`` -> calls the function through
+2. ``{"op": "calls", "calls": [{"function", "args": [...], "timeout", "wall_timeout",
+   "requires_grad", "grad", "names"}, ...]}`` -> for each call in turn, calls the function through
    :func:`grader.sandbox.invoke.invoke` (the call path the in-process
    harness shares: argument decoding, ``requires_grad`` marking, gradient
    probe, in-place detection) under :class:`~grader.sandbox.timer.CallTimer`
@@ -21,7 +21,9 @@ descriptions) and function names. Its conversation with the grader:
    clock), and answers ``{"ok": true, "value", "extras", "mutated",
    "seconds", "stdout"}``, ``{"ok": false, "timeout": true, "clock",
    "limit", "seconds", "cpu_seconds"[, "restart": true]}`` or ``{"ok":
-   false, "error": {...}}``.
+   false, "error": {...}}``: one reply frame per call, as soon as it
+   returns. A call that times out ends the batch: the calls after it are
+   not made and get no reply (the grader expects none).
 3. ``{"op": "exit"}``.
 
 Student output printed through ``sys.stdout``/``sys.stderr`` is captured up
@@ -176,14 +178,19 @@ class Child:
                 params[n] = None
         self.send({"defined": defined, "params": params, "errors": errors})
 
-    def call(self, request: dict[str, Any]) -> None:
+    def call(self, request: dict[str, Any]) -> bool:
         """Call one function through :func:`~grader.sandbox.invoke.invoke` under the soft timer and reply.
 
         Parameters
         ----------
         request : dict
-            The ``call`` message: ``function``, ``args`` (encoded),
+            One call of a ``calls`` message: ``function``, ``args`` (encoded),
             ``timeout`` (CPU seconds), ``wall_timeout``, ``requires_grad``, ``grad``, ``names``.
+
+        Returns
+        -------
+        bool
+            False if the call timed out (the rest of its batch is not made).
         """
         fn = self.module.__dict__.get(request["function"])
         timer = CallTimer(float(request.get("timeout", 0)), float(request.get("wall_timeout", 0)),
@@ -194,20 +201,22 @@ class Child:
                               guard=timer)
         except CallTimeout:
             self.send(timer.report())
-            return
+            return False
         except BaseException as exc:  # noqa: BLE001 - student code may raise anything
             if timer.fired:  # the student caught the timeout and raised something else
                 self.send(timer.report())
-            elif isinstance(exc, SystemExit):
+                return False
+            if isinstance(exc, SystemExit):
                 self.send({"ok": False, "error": {**_describe(exc, self.filename), "type": "SystemExit",
                                                   "message": f"sys.exit({exc.code!r}) was called"}})
             else:
                 self.send({"ok": False, "error": _describe(exc, self.filename)})
-            return
+            return True
         if timer.fired:  # the student caught the timeout and returned within the grace
             self.send(timer.report())
-            return
+            return False
         self.send({"ok": True, **returned.reply()})
+        return True
 
     def _give_up(self, timer: CallTimer) -> None:
         """The student's code caught the timeout and its grace ran out: reply "timeout" and exit.
@@ -234,8 +243,10 @@ class Child:
             op = request.get("op")
             if op == "load":
                 self.load(request)
-            elif op == "call":
-                self.call(request)
+            elif op == "calls":
+                for call in request.get("calls", []):
+                    if not self.call(call):
+                        break
             else:
                 return
 
