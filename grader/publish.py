@@ -8,6 +8,9 @@ similarity report, of the submissions' code): no student code runs. A
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,14 +20,19 @@ from grader.limits import Limits
 from grader.manual import ManualScores, apply_manual
 from grader.record import result_path, write_manifest
 from grader.report.render import write_reports
-from grader.results import write_result
+from grader.results import write_result, write_text_atomic
 from grader.rubric import Rubric
 
 if TYPE_CHECKING:
     from grader.discover import Submission
     from grader.similarity.render import SimilaritySummary
 
-__all__ = ["merge_manual", "publish", "rerender", "similarity_reports"]
+__all__ = ["merge_manual", "publish", "publication_key", "rerender", "similarity_reports"]
+
+#: Where a run records the key of what it published (see :func:`publication_key`).
+PUBLISHED = ".published"
+#: The code that writes what :func:`publish` writes: a change to it changes the key.
+_PUBLISHING_CODE = ("report", "similarity", "gradebook.py", "publish.py", "record.py", "results")
 
 
 def merge_manual(documents: list[dict[str, Any]], rubrics: dict[str, Rubric], manual: ManualScores, out: Path,
@@ -89,6 +97,57 @@ def similarity_reports(out: Path, submissions: Iterable[Submission], rubrics: di
     return summaries
 
 
+def publication_key(out: Path, rubrics: dict[str, Rubric], limits: Limits, missing: tuple[str, ...],
+                    submissions: list[Submission], similarity_threshold: float | None, anonymise: bool,
+                    salt: str) -> str:
+    """SHA-256 of everything :func:`publish` reads: equal keys mean equal pages, gradebook and manifest.
+
+    It covers the bytes of every file under ``out/results``, the submissions'
+    paths and hashes, the rubrics' hashes, the limits, what the sandbox
+    lacked, the similarity threshold, the anonymisation and its salt, and
+    the source of the code that writes the outputs (``grader/report``,
+    ``grader/similarity``, the gradebook, the manifest), so a changed
+    template publishes again.
+
+    Returns
+    -------
+    str
+        Hex digest.
+    """
+    h = hashlib.sha256()
+
+    def put(tag: str, data: bytes) -> None:
+        h.update(f"{tag}:{len(data)}:".encode())
+        h.update(data)
+
+    package = Path(__file__).resolve().parent
+    for name in _PUBLISHING_CODE:
+        root = package / name
+        for path in sorted(root.rglob("*") if root.is_dir() else [root]):
+            if path.is_file() and path.suffix in (".py", ".j2", ".css", ".js", ".html"):
+                put(str(path.relative_to(package)), path.read_bytes())
+    results = out / "results"
+    for path in sorted(results.rglob("*")) if results.is_dir() else []:
+        if path.is_file():
+            put(str(path.relative_to(results)), path.read_bytes())
+    put("submissions", json.dumps(sorted((s.assignment, s.student, s.rel_path, s.sha256)
+                                         for s in submissions)).encode())
+    put("run", json.dumps({"rubrics": sorted((k, r.sha256) for k, r in rubrics.items()),
+                           "limits": dataclasses.asdict(limits), "missing": list(missing),
+                           "threshold": similarity_threshold, "anonymise": anonymise, "salt": salt},
+                          sort_keys=True, default=str).encode())
+    return h.hexdigest()
+
+
+def _already_published(out: Path, key: str) -> bool:
+    try:
+        recorded = (out / PUBLISHED).read_text().strip()
+    except OSError:
+        return False
+    outputs = (out / "gradebook.csv", out / "manifest.json", out / "reports")
+    return recorded == key and all(p.exists() for p in outputs)
+
+
 def publish(out: Path, rubrics: dict[str, Rubric], limits: Limits, missing: tuple[str, ...], *,
             submissions: Iterable[Submission] = (), similarity_threshold: float | None = None,
             anonymise: bool = False, salt: str = "") -> None:
@@ -115,12 +174,23 @@ def publish(out: Path, rubrics: dict[str, Rubric], limits: Limits, missing: tupl
     salt : str, optional
         Key of the pseudonyms (the course's ``term``).
 
+    Notes
+    -----
+    When :func:`publication_key` equals the key recorded by the last
+    publication in ``out`` (``out/.published``) and its outputs exist,
+    nothing is rewritten: an unchanged regrade costs no similarity analysis
+    and no rendering.
+
     Raises
     ------
     OSError
         If the output folder is not writable.
     """
     subs = list(submissions)
+    key = publication_key(out, rubrics, limits, missing, subs, similarity_threshold, anonymise, salt)
+    if _already_published(out, key):  # an unchanged regrade: the pages on disk are these pages
+        return
+    (out / PUBLISHED).unlink(missing_ok=True)  # a run killed from here on publishes again next time
     shown: Callable[[str], str] = str
     if anonymise:
         from grader.report.pseudonyms import pseudonyms
@@ -131,6 +201,7 @@ def publish(out: Path, rubrics: dict[str, Rubric], limits: Limits, missing: tupl
     write_reports(out / "results", out / "reports", anonymise=anonymise, salt=salt)
     write_gradebook(out / "results", out / "gradebook.csv")
     write_manifest(out, rubrics, limits, missing, anonymise)
+    write_text_atomic(out / PUBLISHED, key + "\n")
 
 
 def rerender(out: Path, anonymise: bool | None = None, salt: str | None = None) -> list[Path]:

@@ -135,3 +135,36 @@ def test_workers_default_to_the_cpus_this_process_may_use(monkeypatch):
     assert available_cpus() == 1  # an affinity mask of one CPU (taskset), whatever os.cpu_count() says
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(64)), raising=False)
     assert 1 <= available_cpus() <= (os.cpu_count() or 1)  # never more than the machine has
+
+
+def test_an_unchanged_regrade_publishes_nothing_and_any_change_publishes_again(sabotaged_run, two_students,
+                                                                               monkeypatch):
+    from grader import publish
+
+    out, _, _ = sabotaged_run
+    run(two_students, out)  # whatever earlier tests did, the folder is now published as it stands
+    rendered: list[Path] = []
+    real = publish.write_reports
+
+    def counting(results, reports, **kwargs):
+        rendered.append(reports)
+        return real(results, reports, **kwargs)
+
+    monkeypatch.setattr(publish, "write_reports", counting)
+    page = out / "reports" / "hw2" / "ada_lovelace.html"
+    page.write_text(page.read_text() + "<!-- kept -->")
+    run(two_students, out)
+    assert rendered == [] and page.read_text().endswith("<!-- kept -->")  # nothing re-rendered
+    run(two_students, out, similarity_threshold=0.99)  # another threshold: other similarity pages
+    assert len(rendered) == 1 and not page.read_text().endswith("<!-- kept -->")
+    result = out / "results" / "hw2" / "alan_turing.json"
+    doc = json.loads(result.read_text())
+    run(two_students, out, similarity_threshold=0.99)
+    assert len(rendered) == 1
+    doc["stdout"] = "changed"  # a changed document (an override, manual scores) renders again
+    result.write_text(json.dumps(doc))
+    run(two_students, out, similarity_threshold=0.99)
+    assert len(rendered) == 2
+    shutil.rmtree(out / "reports")  # deleted pages are written again
+    run(two_students, out, similarity_threshold=0.99)
+    assert len(rendered) == 3 and page.is_file()
