@@ -306,7 +306,7 @@ def grade_submission(sub: Submission, rubric: Rubric, limits: Limits) -> dict[st
             doc["notes"].append(f"The sandbox was restarted {sandbox.starts - 1} time(s) after a "
                                 "hang or a crash; only the affected function lost credit.")
         if limits.fork_server and not sandbox.forking:
-            doc["notes"].append(f"Sandbox: the fork server was asked for but not used ({fallback_reason()}); "
+            doc["notes"].append(f"Sandbox: the fork server was not used ({fallback_reason()}); "
                                 "this submission ran in a process of its own, with the same limits.")
     doc["score"] = round(sum(i["score"] for i in doc["items"]), 6)
     if any(m.startswith(GRADER_BUG) for i in doc["items"] for c in i["checks"] for m in c["messages"]):

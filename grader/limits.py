@@ -17,11 +17,12 @@ limit                  default    what it defends
 ``file_mb``            16 MiB     filling the disk (RLIMIT_FSIZE)
 ``open_files``         256        descriptor exhaustion (RLIMIT_NOFILE)
 ``startup_timeout``    60 s       a top level that never returns (wall clock)
-``fork_server``        0          1: fork each child from a warm zygote per worker
+``fork_server``        1          fork each child from a warm zygote per worker
+                                  (0: spawn a fresh interpreter per submission)
 =====================  =========  ================================================
 
 ``fork_server`` defaults to the environment variable ``GRADER_FORK_SERVER``
-(``1`` turns it on; unset means 0), so a whole test run can use either mode.
+(``0`` turns it off; unset means 1), so a whole test run can use either mode.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ __all__ = ["Limits", "TUNABLE", "parse_limit"]
 
 
 def _fork_server_default() -> int:
-    return 1 if os.environ.get("GRADER_FORK_SERVER", "0").strip() == "1" else 0
+    return 0 if os.environ.get("GRADER_FORK_SERVER", "1").strip() == "0" else 1
 
 
 @dataclass(frozen=True)

@@ -375,7 +375,7 @@ def test_a_dead_zygote_is_replaced_without_failing_the_next_student(baselines):
 
 @pytest.mark.parametrize("falls_back", [True, False], ids=["falls-back", "forks"])
 def test_a_fallback_to_spawning_is_a_note_in_the_report(monkeypatch, falls_back):
-    """Said once on stderr, and in every document graded without the fork server that was asked for."""
+    """Said once on stderr, and in every document graded without the fork server (on by default)."""
     from grader.discover import discover
     from grader.grading import grade_submission
     from grader.rubric import load_rubrics
@@ -389,6 +389,6 @@ def test_a_fallback_to_spawning_is_a_note_in_the_report(monkeypatch, falls_back)
     sub = next(s for s in discover(ROOT / "submissions", rubrics).submissions if s.student == "katherine_johnson")
     doc = grade_submission(sub, rubrics["quiz1"], Limits(fork_server=1))
     notes = [n for n in doc["notes"] if "fork server" in n]
-    assert notes == (["Sandbox: the fork server was asked for but not used (no user namespaces here); this "
+    assert notes == (["Sandbox: the fork server was not used (no user namespaces here); this "
                       "submission ran in a process of its own, with the same limits."] if falls_back else [])
     assert doc["score"] == doc["max_score"]  # graded all the same
