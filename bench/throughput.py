@@ -1,6 +1,6 @@
 """Grading throughput on this machine: issue 9's figures, each as a ratio to T_torch.
 
-By default it prints, in one run (about 8 minutes on 2 cores), with the
+By default it prints, in one run (about 11 minutes on 2 busy cores), with the
 fork server on (``Limits(fork_server=1)``):
 
 1. **T_torch**: wall time of ``python -I -c "import torch"``, median of 5;
@@ -38,8 +38,8 @@ through ``run(..., scheduler=...)``, documents compared.
 
 Usage::
 
-    python bench/throughput.py                      # issue 9's figures (about 8 minutes)
-    python bench/throughput.py --quick              # a 30-submission class, fewer repeats (about 3 minutes)
+    python bench/throughput.py                      # issue 9's figures (about 11 minutes)
+    python bench/throughput.py --quick              # a 30-submission class, fewer repeats (about 5 minutes)
     python bench/throughput.py --skip-nbgrader      # without the nbgrader comparison
     python bench/throughput.py --class-size 600 --rounds 5
     python bench/throughput.py --modes [PATH]       # spawn vs fork server, one worker (default: submissions/)
@@ -406,15 +406,22 @@ class TreeMemory(threading.Thread):
 _RUN_CLASS = """
 import json, resource, sys, time
 from pathlib import Path
+from grader.events import RunEvents
 from grader.limits import Limits
 from grader.pipeline import run
+from grader.sandbox.forkserver import fallback_reason
+class Clock(RunEvents):
+    def started(self, total): self.started = time.perf_counter()
+    def finished(self): self.finished = time.perf_counter()
 path, out, workers, isolation, timeout = sys.argv[1:6]
 limits = Limits(call_timeout=float(timeout), isolation=isolation, fork_server=1)
+clock = Clock()
 t0 = time.perf_counter()
-summary = run(Path(path), Path(out), limits=limits, workers=int(workers), force=True)
-seconds = time.perf_counter() - t0
-from grader.sandbox.forkserver import fallback_reason
-print(json.dumps({"seconds": seconds, "graded": len(summary.graded), "fallback": fallback_reason(),
+summary = run(Path(path), Path(out), limits=limits, workers=int(workers), force=True, events=clock)
+t1 = time.perf_counter()
+print(json.dumps({"seconds": t1 - t0, "graded": len(summary.graded), "fallback": fallback_reason(),
+                  "before": clock.started - t0, "grading": clock.finished - clock.started,
+                  "after": t1 - clock.finished,
                   "self_maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                   "children_maxrss_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
 """
@@ -582,6 +589,9 @@ def issue9(args: argparse.Namespace) -> int:
         print(f"   {whole.graded} graded in {whole.seconds:.1f} s ({whole.seconds / t_torch:.1f} T_torch) = "
               f"{whole.seconds / whole.graded:.3f} s per submission; the subprocess took "
               f"{whole.process_seconds:.1f} s with Python start-up and imports")
+        print(f"   of which: rubrics, discovery and lock {whole.report['before']:.1f} s; sandbox check and grading "
+              f"{whole.report['grading']:.1f} s ({whole.report['grading'] / whole.graded:.3f} s per submission); "
+              f"reports, gradebook and similarity report {whole.report['after']:.1f} s (run's progress events)")
         if whole.report.get("fallback"):
             print(f"   WARNING: the fork server fell back to spawning: {whole.report['fallback']}")
         mem = whole.memory
