@@ -18,7 +18,10 @@ fork server on (``Limits(fork_server=1)``):
 3. **A 300-submission hw2 class at 2 workers**: wall time of
    ``run(..., workers=2)`` (reports and similarity included) in a
    subprocess, on copies of the ordinary submissions made distinct (a
-   comment in ``.py`` files, a metadata field in notebooks).
+   comment in ``.py`` files, a metadata field in notebooks); split into
+   grading and publishing by ``run``'s progress events. Copies of one
+   submission are near-identical, so the similarity report flags every
+   pair of them (printed): far more pages than a real class.
 4. **Peak resident memory** of that subprocess and all its children: the
    process tree read from ``/proc`` every 0.2 s, the peak of the sum of
    RSS (and of PSS, which counts pages shared with the fork server once).
@@ -592,6 +595,9 @@ def issue9(args: argparse.Namespace) -> int:
         print(f"   of which: rubrics, discovery and lock {whole.report['before']:.1f} s; sandbox check and grading "
               f"{whole.report['grading']:.1f} s ({whole.report['grading'] / whole.graded:.3f} s per submission); "
               f"reports, gradebook and similarity report {whole.report['after']:.1f} s (run's progress events)")
+        pairs = len(list((out / "reports" / "hw2" / "similarity").glob("*--*.html")))
+        print(f"   the similarity report shows {pairs} pairs: copies of one submission are (rightly) near-identical, "
+              f"so this class has {pairs} pair pages to render where a real class has a few")
         if whole.report.get("fallback"):
             print(f"   WARNING: the fork server fell back to spawning: {whole.report['fallback']}")
         mem = whole.memory
