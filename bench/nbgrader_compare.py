@@ -117,17 +117,18 @@ def ensure_venv(venv: Path = VENV) -> Path | str:
     shutil.rmtree(venv, ignore_errors=True)
     venv.parent.mkdir(parents=True, exist_ok=True)
     log = venv.parent / f"{venv.name}.install.log"
-    print(f"  making {venv} (pip install {' '.join(REQUIREMENTS)}; log: {log}) ...", flush=True)
+    print(f"   making {venv} (pip install {' '.join(REQUIREMENTS)}; log: {log}) ...", flush=True)
     with open(log, "w") as fh:
-        steps = ([sys.executable, "-m", "venv", str(venv)],
-                 [str(python), "-m", "pip", "install", "--timeout", "60", "--retries", "2", *REQUIREMENTS],
-                 [str(python), "-c", "import nbgrader, torch, numpy"])
-        for step in steps:
+        steps = {"python -m venv": [sys.executable, "-m", "venv", str(venv)],
+                 "pip install": [str(python), "-m", "pip", "install", "--timeout", "60", "--retries", "2",
+                                 *REQUIREMENTS],
+                 "import nbgrader, torch, numpy": [str(python), "-c", "import nbgrader, torch, numpy"]}
+        for what, step in steps.items():
             fh.write(f"$ {' '.join(step)}\n")
             fh.flush()
             if subprocess.run(step, stdout=fh, stderr=subprocess.STDOUT).returncode != 0:
                 shutil.rmtree(venv, ignore_errors=True)
-                return f"{' '.join(step[1:4])} failed: {_last_error(log)}"
+                return f"{what} failed: {_last_error(log)}"
     marker.write_text(wanted)
     return python
 
@@ -510,13 +511,13 @@ def compare(t_torch: float, work: Path | None = None, isolation: str = "auto") -
             return compare(t_torch, Path(tmp), isolation)
     python = ensure_venv()
     if isinstance(python, str):
-        print(f"  skipped: nbgrader {NBGRADER_VERSION} could not be installed ({python})")
+        print(f"   skipped: nbgrader {NBGRADER_VERSION} could not be installed ({python})")
         return None
     course = work / "nbgrader"
     try:
         students = write_course(python, course)
     except RuntimeError as exc:
-        print(f"  skipped: {exc}")
+        print(f"   skipped: {exc}")
         return None
     classroom = work / "for-grade-run" / "hw2"
     classroom.mkdir(parents=True)
@@ -531,24 +532,24 @@ def compare(t_torch: float, work: Path | None = None, isolation: str = "auto") -
     nb_done = _nbgrader(python, course, "autograde", ASSIGNMENT)
     nb_seconds = time.perf_counter() - t0
     if nb_done.returncode != 0:
-        print(f"  skipped: nbgrader autograde failed: {(nb_done.stderr or nb_done.stdout).strip()[-500:]}")
+        print(f"   skipped: nbgrader autograde failed: {(nb_done.stderr or nb_done.stdout).strip()[-500:]}")
         return None
     out = work / "grader-out"
     gr_seconds, gr_done = _wall([sys.executable, "-m", "grader.cli", "run", str(classroom.parent), "--workers", "1",
                                  "--limit", "fork_server=1", "--isolation", isolation, "--rubrics", str(rubrics),
                                  "--out", str(out), "--quiet"], cwd=classroom.parent)
     if gr_done.returncode != 0:
-        print(f"  grade run FAILED (exit {gr_done.returncode}): {(gr_done.stderr or gr_done.stdout).strip()[-500:]}")
+        print(f"   grade run FAILED (exit {gr_done.returncode}): {(gr_done.stderr or gr_done.stdout).strip()[-500:]}")
         return None
     n = len(students)
-    print(f"  nbgrader {NBGRADER_VERSION} autograde {ASSIGNMENT} (its own venv, one kernel per notebook): "
+    print(f"   nbgrader {NBGRADER_VERSION} autograde {ASSIGNMENT} (its own venv, one kernel per notebook): "
           f"{n} notebooks in {nb_seconds:.1f} s = {nb_seconds / n:.2f} s each ({nb_seconds / t_torch:.1f} T_torch)")
-    print(f"    scores: {_score_line(_nbgrader_scores(python, course), students)}")
-    print(f"  grade run --workers 1 --limit fork_server=1 --rubrics <hw2: {', '.join(FUNCTIONS)}>: "
+    print(f"     scores: {_score_line(_nbgrader_scores(python, course), students)}")
+    print(f"   grade run --workers 1 --limit fork_server=1 --rubrics <hw2: {', '.join(FUNCTIONS)}>: "
           f"{n} notebooks in {gr_seconds:.1f} s = {gr_seconds / n:.2f} s each ({gr_seconds / t_torch:.1f} T_torch)")
-    print(f"    scores: {_score_line(_grader_scores(out), students)}")
+    print(f"     scores: {_score_line(_grader_scores(out), students)}")
     figures = NbgraderFigures(n, nb_seconds, gr_seconds)
-    print(f"  throughput grade run / nbgrader autograde: {figures.ratio:.1f}x (both whole commands, wall clock, "
+    print(f"   throughput grade run / nbgrader autograde: {figures.ratio:.1f}x (both whole commands, wall clock, "
           "one worker each, after a warm-up import of torch in each environment)")
     return figures
 

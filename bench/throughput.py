@@ -1,6 +1,6 @@
 """Grading throughput on this machine: issue 9's figures, each as a ratio to T_torch.
 
-By default it prints, in one run (about 11 minutes on 2 busy cores), with the
+By default it prints, in one run (6 minutes on 2 idle cores, 13 on busy ones), with the
 fork server on (``Limits(fork_server=1)``):
 
 1. **T_torch**: wall time of ``python -I -c "import torch"``, median of 5;
@@ -41,8 +41,8 @@ through ``run(..., scheduler=...)``, documents compared.
 
 Usage::
 
-    python bench/throughput.py                      # issue 9's figures (about 11 minutes)
-    python bench/throughput.py --quick              # a 30-submission class, fewer repeats (about 5 minutes)
+    python bench/throughput.py                      # issue 9's figures (6 to 13 minutes)
+    python bench/throughput.py --quick              # a 30-submission class, fewer repeats (3 to 5 minutes)
     python bench/throughput.py --skip-nbgrader      # without the nbgrader comparison
     python bench/throughput.py --class-size 600 --rounds 5
     python bench/throughput.py --modes [PATH]       # spawn vs fork server, one worker (default: submissions/)
