@@ -35,10 +35,9 @@ import numpy as np
 
 from grader.calls import CallRecord
 from grader.judge.checks import CheckContext
-from grader.judge.expected import float32_tier, materialise, reference_value
+from grader.judge.expected import float32_tier, function_value, reference_value
 from grader.judge.margins import case_ratio
-from grader.sandbox.codec import to_wire
-from grader.values import ArrayValue, DictValue, SeqValue, Value, as_array, decode_value
+from grader.values import ArrayValue, DictValue, SeqValue, Value, as_array
 from reference.misconceptions import Misconception, for_function
 
 __all__ = ["CLOSE", "FAR", "PROPERTIES", "Evidence", "name_misconception"]
@@ -213,7 +212,7 @@ def _variant_ratios(variant: Misconception, calls: list[_Call]) -> list[tuple[fl
     out = []
     for call in calls:
         try:
-            value = decode_value(to_wire(variant.impl(*materialise(call.record.planned.args))))
+            value = function_value(call.ctx, call.record.planned, variant.impl)
         except Exception:  # noqa: BLE001 - a variant may not apply to these inputs
             continue
         tier = float32_tier(call.ctx, call.record.planned)

@@ -8,10 +8,11 @@ comparison sees both through one lens.
 The inputs of a public check are the same for every student (seeded with
 ``"public"``, :meth:`grader.judge.checks.CheckContext.seed`), so its
 reference outputs are computed once per process and kept in a cache keyed
-by the reference function itself, the tier (float64 or float32) and a
-SHA-256 of the arguments' names, types, shapes, dtypes and bytes: inputs
-that differ in any way never share an entry. Hidden checks (inputs per
-student) are never cached. Every caller gets its own copy.
+by the function that ran (the reference, or a catalogued mistake run to name
+a student's misconception, :func:`function_value`), the tier (float64 or
+float32) and a SHA-256 of the arguments' names, types, shapes, dtypes and
+bytes: inputs that differ in any way never share an entry. Hidden checks
+(inputs per student) are never cached. Every caller gets its own copy.
 """
 
 from __future__ import annotations
@@ -35,25 +36,49 @@ from grader.sandbox.fixtures import build
 from grader.sandbox.protocol import Fixture
 from grader.values import Value, decode_value
 
-__all__ = ["materialise", "reference_value", "reference_value_float32", "float32_tier",
+__all__ = ["materialise", "reference_value", "reference_value_float32", "function_value", "float32_tier",
            "clear_reference_cache", "args_digest"]
 
-#: Most entries the reference cache holds (a class's public calls need a few hundred).
-CACHE_ENTRIES = 4096
+#: Most entries the cache holds (a class's public calls need a few hundred; their catalogued mistakes more).
+CACHE_ENTRIES = 8192
 
 _cache: dict[tuple[Any, ...], Value] = {}
 _cache_lock = threading.Lock()
 
 
+def _copied(value: Any) -> Any:
+    """A copy the reference may modify: a tensor's own elements only, not the storage it views.
+
+    ``copy.deepcopy`` of a tensor copies its whole storage, and planned
+    arguments are often small views of a large one (a schedule, a batch of
+    draws): 100 times the bytes for a ten-element view.
+    """
+    if isinstance(value, torch.Tensor):
+        out = value.detach().clone()
+        return out.requires_grad_() if value.requires_grad else out
+    if type(value) is list:
+        return [_copied(v) for v in value]
+    if type(value) is tuple:
+        return tuple(_copied(v) for v in value)
+    if type(value) is dict:
+        return {k: _copied(v) for k, v in value.items()}
+    return copy.deepcopy(value)
+
+
 def materialise(args: dict[str, Any]) -> list[Any]:
-    """Positional arguments for the reference: tensors copied, fixtures built."""
-    out = []
-    for value in args.values():
-        if isinstance(value, Fixture):
-            out.append(build(value))
-        else:
-            out.append(copy.deepcopy(value))
-    return out
+    """Positional arguments for the reference: tensors copied (their elements), fixtures built.
+
+    Parameters
+    ----------
+    args : dict
+        Parameter name -> value, as in :attr:`grader.calls.PlannedCall.args`.
+
+    Returns
+    -------
+    list
+        In order; nothing in it shares memory with ``args``.
+    """
+    return [build(value) if isinstance(value, Fixture) else _copied(value) for value in args.values()]
 
 
 def _put(h: Any, tag: str, payload: bytes) -> None:
@@ -111,21 +136,25 @@ def args_digest(args: dict[str, Any]) -> str | None:
     return h.hexdigest() if exact else None
 
 
-def _cached(ctx: CheckContext, planned: PlannedCall, tier: str, compute: Callable[[], Value]) -> Value:
-    """``compute()``, served from the cache for a public check (a copy either way)."""
+def _cached(ctx: CheckContext, planned: PlannedCall, key: tuple[Any, ...], compute: Callable[[], Value]) -> Value:
+    """``compute()``, served from the cache for a public check (a copy either way).
+
+    ``key`` names what is computed (a tier and the function that runs); the
+    inputs' digest completes it.
+    """
     digest = args_digest(planned.args) if ctx.check.visibility == "public" else None
     if digest is None:
         return compute()
-    key = (tier, ctx.reference, digest)
+    full = (*key, digest)
     with _cache_lock:
-        hit = key in _cache
-        stored = _cache.get(key)
+        hit = full in _cache
+        stored = _cache.get(full)
     if hit:
         return copy.deepcopy(stored)
     value = compute()  # outside the lock: workers compute different checks at once
     with _cache_lock:
         if len(_cache) < CACHE_ENTRIES:
-            _cache.setdefault(key, copy.deepcopy(value))
+            _cache.setdefault(full, copy.deepcopy(value))
     return value
 
 
@@ -147,7 +176,23 @@ def reference_value(ctx: CheckContext, planned: PlannedCall) -> Value:
     Computed once per process for a public check's inputs (module
     docstring); the caller owns the value returned.
     """
-    return _cached(ctx, planned, "float64", lambda: _compute(ctx, planned))
+    return _cached(ctx, planned, ("float64", ctx.reference), lambda: _compute(ctx, planned))
+
+
+def function_value(ctx: CheckContext, planned: PlannedCall, function: Callable[..., Any]) -> Value:
+    """``function``'s output on a planned call's inputs, normalised like a student's.
+
+    For another implementation than the reference (a catalogued mistake,
+    :mod:`grader.judge.diagnose`); cached for public inputs like
+    :func:`reference_value`.
+
+    Raises
+    ------
+    Exception
+        Whatever ``function`` raises on these inputs (never cached).
+    """
+    return _cached(ctx, planned, ("float64", function),
+                   lambda: decode_value(to_wire(function(*materialise(planned.args)))))
 
 
 def _to_float32(value: Any) -> Any:
@@ -176,7 +221,7 @@ def reference_value_float32(ctx: CheckContext, planned: PlannedCall) -> Value:
         insists on float64, integer arithmetic): the tier then uses its
         fixed tolerances only. Cached like :func:`reference_value`.
     """
-    return _cached(ctx, planned, "float32", lambda: _compute32(ctx, planned))
+    return _cached(ctx, planned, ("float32", ctx.reference), lambda: _compute32(ctx, planned))
 
 
 def _compute32(ctx: CheckContext, planned: PlannedCall) -> Value:

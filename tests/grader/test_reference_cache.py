@@ -171,3 +171,23 @@ def test_threads_share_one_cache_safely(rubrics, reference):
         results = list(pool.map(lambda i: expected.reference_value(ctx, planned[i % len(planned)]), range(40)))
     assert all(_same(v, truth[i % len(planned)]) for i, v in enumerate(results))
     assert reference.calls - calls_before <= 4 * len(planned)  # at most one per thread and call
+
+
+def test_a_mistakes_output_on_public_inputs_is_computed_once_and_never_stands_for_the_reference(rubrics, reference):
+    """Naming a misconception runs catalogued mistakes on the student's inputs: cached like the reference."""
+    def swapped(x_t, x0, betas, t):  # a made-up mistake: x_t and x0 exchanged
+        return reference.fn(x0, x_t, betas, t)
+
+    mistake = Counting(swapped)
+    alice, bob = (_context(rubrics, "public", s, reference) for s in ("alice", "bob"))
+    planned_a, planned_b = _plan(alice)[0], _plan(bob)[0]
+    first = expected.function_value(alice, planned_a, mistake)
+    assert mistake.calls == 1 and _same(first, decode_value(to_wire(swapped(*expected.materialise(planned_a.args)))))
+    assert _same(expected.function_value(bob, planned_b, mistake), first) and mistake.calls == 1
+    ref = expected.reference_value(alice, planned_a)  # its own entry: the reference is not the mistake
+    assert reference.calls == 1 and not _same(ref, first)
+    hidden = _context(rubrics, "hidden", "alice", reference)
+    planned_h = _plan(hidden)[0]
+    expected.function_value(hidden, planned_h, mistake)
+    expected.function_value(hidden, planned_h, mistake)
+    assert mistake.calls == 3  # hidden inputs: computed every time
