@@ -262,6 +262,10 @@ def check_command(file: Path, assignment: str, timeout: float, rubrics_dir: Path
     the same for everyone; nothing about hidden checks is run or printed.
     The score shown is out of the public points only.
     """
+    from grader.prestart import prestart
+
+    limits = Limits(call_timeout=timeout, fork_server=0)  # one file: a fork server would only add a process
+    prestart(limits)  # its import torch runs while the grader imports its own
     from grader.discover import Submission, sha256_file
     from grader.grading import grade_submission  # not grader.pipeline: no pandas, jinja2, filelock
     from grader.rubric import load_rubrics, public_only
@@ -275,8 +279,7 @@ def check_command(file: Path, assignment: str, timeout: float, rubrics_dir: Path
         rubric = public_only(rubrics[assignment])
         kind: Literal["module", "notebook"] = "module" if file.suffix == ".py" else "notebook"
         sub = Submission(assignment, file.stem, file, file, kind, sha256_file(file), file.name)
-        limits = Limits(call_timeout=timeout)
-        doc = grade_submission(sub, rubric, limits)  # its one sandbox; no preflight
+        doc = grade_submission(sub, rubric, limits)  # its one sandbox, started above; no preflight
         if doc["errors"] and all(i["status"] == "error" for i in doc["items"]):
             _sandbox_starts(limits)
     except GraderError as exc:

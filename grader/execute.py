@@ -30,6 +30,7 @@ from typing import Any
 from grader.calls import CallOutcome, CallRequest
 from grader.isolation import Isolation, PidsCgroup, bwrap_arguments, detect
 from grader.limits import Limits
+from grader.prestart import take
 from grader.replies import LoadReply, exit_message, outcome_of_reply, pipe
 from grader.sandbox.forkserver import ForkedChild, Zygote, ZygoteError, zygote_for
 from grader.sandbox.protocol import ProtocolError, read_frame, write_frame
@@ -154,6 +155,13 @@ class Sandbox:
             os.close(resp_w)
         self.starts += 1
 
+    def _adopt(self, parked: Sandbox) -> None:
+        """Take over a child started by :func:`grader.prestart.prestart` (same limits, nothing loaded)."""
+        shutil.rmtree(self.scratch, ignore_errors=True)
+        self.scratch, self.proc, self.req_w, self.resp_r = parked.scratch, parked.proc, parked.req_w, parked.resp_r
+        self._stderr, self.cgroup, self.starts, self.forking = parked._stderr, parked.cgroup, 1, False
+        parked.proc, parked.req_w, parked.resp_r, parked.cgroup = None, -1, -1, None  # closing it frees nothing
+
     def _kill(self) -> None:
         if self.proc is not None:
             try:
@@ -243,8 +251,9 @@ class Sandbox:
             loading (e.g. ``os._exit`` or an infinite loop at top level).
         """
         self._kill()
+        parked = take(self.limits) if self.starts == 0 else None
         try:
-            self._spawn()
+            self._adopt(parked) if parked is not None else self._spawn()
         except ZygoteError as exc:
             self._kill()
             self.last_load = LoadReply(fatal=str(exc))
@@ -273,24 +282,14 @@ class Sandbox:
     def call(self, function: str, args: list[Any], *, requires_grad: tuple[int, ...] = (),
              grad: dict[str, Any] | None = None, timeout: float | None = None,
              names: list[str] | None = None) -> CallOutcome:
-        """Call ``function(*args)`` in the child.
+        """Call ``function(*args)`` in the child: one :meth:`call_many` of one call.
 
         Parameters
         ----------
-        function : str
-            Name of a function of the submission.
-        args : list
-            Encoded positional arguments (see :func:`grader.sandbox.codec.to_wire`).
-        requires_grad : tuple of int
-            Positions of tensor arguments to mark ``requires_grad``.
-        grad : dict, optional
-            Gradient probe ``{"output": i|None, "reduce": "mean"|"sum",
-            "wrt": [positions]}`` evaluated in the child after the call.
-        timeout : float, optional
-            CPU-time limit in seconds (default ``limits.call_timeout``); the
-            wall clock to :meth:`~grader.limits.Limits.wall_timeout` of it.
-        names : list of str, optional
-            Parameter names, used to say which argument was modified in place.
+        function, args, requires_grad, grad, timeout, names
+            As the fields of :class:`~grader.calls.CallRequest` (``timeout``:
+            CPU seconds, default ``limits.call_timeout``; the wall clock to
+            :meth:`~grader.limits.Limits.wall_timeout` of it).
 
         Returns
         -------
