@@ -17,7 +17,6 @@ from types import TracebackType
 from typing import Any
 
 from grader.discover import Submission
-from grader.grading import grade_submission
 from grader.limits import Limits
 from grader.rubric import Rubric
 
@@ -95,6 +94,8 @@ class LocalDispatch(Dispatch):
 
     def submit(self, sub: Submission, rubric: Rubric, limits: Limits) -> Future[dict[str, Any]]:
         """Grade ``sub`` in the next free thread (see :meth:`Dispatch.submit`)."""
+        from grader.grading import grade_submission  # torch and the checks: only once there is work
+
         return self.pool.submit(grade_submission, sub, rubric, limits)
 
     def close(self) -> None:

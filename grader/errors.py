@@ -12,7 +12,11 @@ exceptions are for the instructor's side::
 
 from __future__ import annotations
 
-__all__ = ["GraderError", "UsageError", "RubricError", "LoadError"]
+__all__ = ["GRADER_BUG", "GraderError", "UsageError", "RubricError", "LoadError"]
+
+#: Prefix of the message recorded when the grader itself fails on a check.
+GRADER_BUG = "The grader failed while judging this check (a bug in the grader, not in your code; " \
+    "tell the instructors)"
 
 
 class GraderError(Exception):

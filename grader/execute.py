@@ -10,7 +10,7 @@ timer inside the child first, then a hard kill of the child's process group. Aft
 starts a fresh child transparently, so a hang costs only the call that hung.
 
 With ``limits.fork_server`` the child is forked from a warm zygote (one per
-worker thread, :mod:`grader.sandbox.forkserver`) into namespaces and a pids
+process, shared by the worker threads, :mod:`grader.sandbox.forkserver`) into namespaces and a pids
 cgroup of its own; where the host cannot protect a forked child, the sandbox
 says so once and spawns as before.
 """
@@ -32,7 +32,7 @@ from grader.isolation import Isolation, PidsCgroup, bwrap_arguments, detect
 from grader.limits import Limits
 from grader.prestart import take
 from grader.replies import LoadReply, exit_message, outcome_of_reply, pipe
-from grader.sandbox.forkserver import ForkedChild, Zygote, ZygoteError, zygote_for
+from grader.sandbox.forkserver import ForkedChild, Zygote, ZygoteError, forget, zygote_for
 from grader.sandbox.protocol import ProtocolError, read_frame, write_frame
 from grader.sandbox.timer import GRACE_SECONDS
 
@@ -53,7 +53,7 @@ def _child_env(scratch: str) -> dict[str, str]:
 
 
 def _zygote(limits: Limits, isolation: Isolation) -> Zygote | None:
-    """The calling worker thread's zygote (started if needed), or None where forking cannot be protected."""
+    """The zygote of this process (started if needed), or None where forking cannot be protected."""
     cmd = [sys.executable, "-I", "-c", _BOOT, _PACKAGE_ROOT, "zygote"]
     env = _child_env(tempfile.gettempdir())
     if isolation.bwrap:
@@ -76,7 +76,7 @@ class Sandbox:
     -----
     Use as a context manager; :meth:`close` kills the child and removes the
     scratch directory. With ``limits.fork_server`` the child is forked from
-    this thread's zygote (see the module notes).
+    the process's zygote (see the module notes).
     """
 
     def __init__(self, load_request: dict[str, Any], limits: Limits) -> None:
@@ -124,7 +124,7 @@ class Sandbox:
                 self._fork(zygote)
             except ZygoteError:  # a zygote that died (or was killed) costs no student a zero
                 self._kill()
-                zygote.close()
+                forget(zygote)
                 zygote = _zygote(self.limits, self.isolation)
                 if zygote is not None:
                     self._fork(zygote)

@@ -19,7 +19,7 @@ from typing import Any
 import grader
 from grader.calls import CallOutcome, CallRecord, CallRequest, PlannedCall, record_of
 from grader.discover import Submission
-from grader.errors import LoadError
+from grader.errors import GRADER_BUG, LoadError
 from grader.execute import LoadReply, Sandbox
 from grader.isolation import detect
 from grader.judge.checks import CheckContext, CheckResult
@@ -35,11 +35,6 @@ from grader.sandbox.codec import to_wire
 from grader.sandbox.forkserver import fallback_reason
 
 __all__ = ["GRADER_BUG", "grade_submission"]
-
-
-#: Prefix of the message recorded when the grader itself fails on a check.
-GRADER_BUG = "The grader failed while judging this check (a bug in the grader, not in your code; " \
-    "tell the instructors)"
 
 
 def _now() -> str:

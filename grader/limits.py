@@ -70,7 +70,7 @@ class Limits:
     scratch_mb : int
         Size of the tmpfs working directory inside bubblewrap, MiB.
     fork_server : int
-        1: children are forked from a warm fork server (one per worker thread,
+        1: children are forked from a warm fork server (one per process,
         :mod:`grader.sandbox.zygote`) instead of each starting Python and
         torch; 0: one fresh process per submission.
     """
@@ -91,7 +91,7 @@ class Limits:
     isolation: str = "auto"
     #: Size of the tmpfs working directory (and /tmp) inside bubblewrap, MiB.
     scratch_mb: int = 64
-    #: 1: fork children from a per-worker zygote (start-up paid once per worker); 0: spawn each.
+    #: 1: fork children from the process's zygote (start-up paid once per process); 0: spawn each.
     fork_server: int = field(default_factory=_fork_server_default)
 
     def wall_timeout(self, cpu_seconds: float) -> float:

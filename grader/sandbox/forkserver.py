@@ -1,8 +1,8 @@
 """The grader's side of the fork server: start a zygote, ask it for children, kill them.
 
 The zygote itself is :mod:`grader.sandbox.zygote`; :mod:`grader.execute` builds
-its command line (the sandbox's boot line, bubblewrap namespaces) and keeps
-one per worker thread. This module uses only the standard library, like the
+its command line (the sandbox's boot line, bubblewrap namespaces); one zygote
+per process serves every worker thread. This module uses only the standard library, like the
 rest of :mod:`grader.sandbox`.
 
 Talking to a zygote: a ``SOCK_SEQPACKET`` socket pair. After its warm-up the
@@ -295,15 +295,19 @@ class Zygote:
 
 _ZYGOTES: dict[tuple[Any, ...], Zygote] = {}
 _LOCK = threading.Lock()
+_START_LOCK = threading.Lock()
 #: Why forked children cannot be protected, per kind of zygote (said once; callers then spawn).
 _UNUSABLE: dict[bool, str] = {}
 
 
 def zygote_for(cmd: list[str], env: dict[str, str], plain: bool, timeout: float) -> Zygote | None:
-    """The calling thread's zygote for this command line, started if needed.
+    """The zygote of this process for this command line, started if needed (or again, if it died).
 
-    One zygote per (worker thread, command line); those of threads that
-    have ended are closed here, the rest by :func:`shutdown` at exit.
+    One zygote per command line, shared by every worker thread: it forks one
+    child at a time in a few milliseconds, and each thread then talks to its
+    own child only, so sharing costs nothing while every extra zygote costs
+    a start-up (Python plus ``import torch``) and its memory. Closed by
+    :func:`shutdown` at exit.
 
     Parameters
     ----------
@@ -321,28 +325,46 @@ def zygote_for(cmd: list[str], env: dict[str, str], plain: bool, timeout: float)
     ZygoteError
         If the zygote cannot start at all.
     """
-    if plain in _UNUSABLE:
-        return None
-    key = (threading.get_ident(), *cmd)
-    with _LOCK:
-        live = {t.ident for t in threading.enumerate()}
-        stale = [k for k, z in _ZYGOTES.items() if k[0] not in live or (k == key and not z.alive())]
-        gone = [_ZYGOTES.pop(k) for k in stale]
-        zygote = _ZYGOTES.get(key)
-    for old in gone:
-        old.close()
-    if zygote is not None:
+    key = tuple(cmd)
+    with _START_LOCK:  # one thread starts it; the others wait for that one instead of starting their own
+        if plain in _UNUSABLE:
+            return None
+        with _LOCK:
+            zygote = _ZYGOTES.get(key)
+            if zygote is not None and not zygote.alive():
+                del _ZYGOTES[key]
+                gone, zygote = zygote, None
+            else:
+                gone = None
+        if gone is not None:
+            gone.close()
+        if zygote is not None:
+            return zygote
+        zygote = Zygote(cmd, env, "/", plain=plain, timeout=timeout)
+        if zygote.problem:
+            zygote.close()
+            _UNUSABLE[plain] = zygote.problem
+            print(f"grader: fork server not used ({zygote.problem}); each submission starts its own "
+                  "sandbox process", file=sys.stderr)
+            return None
+        with _LOCK:
+            _ZYGOTES[key] = zygote
         return zygote
-    zygote = Zygote(cmd, env, "/", plain=plain, timeout=timeout)
-    if zygote.problem:
-        zygote.close()
-        _UNUSABLE[plain] = zygote.problem
-        print(f"grader: fork server not used ({zygote.problem}); each submission starts its own "
-              "sandbox process", file=sys.stderr)
-        return None
+
+
+def forget(zygote: Zygote) -> None:
+    """Close ``zygote`` (one that failed to fork) so that the next :func:`zygote_for` starts a fresh one.
+
+    Parameters
+    ----------
+    zygote : Zygote
+        As returned by :func:`zygote_for`; closing it again is harmless.
+    """
     with _LOCK:
-        _ZYGOTES[key] = zygote
-    return zygote
+        for key, known in list(_ZYGOTES.items()):
+            if known is zygote:
+                del _ZYGOTES[key]
+    zygote.close()
 
 
 def fallback_reason() -> str | None:

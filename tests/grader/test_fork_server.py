@@ -392,3 +392,17 @@ def test_a_fallback_to_spawning_is_a_note_in_the_report(monkeypatch, falls_back)
     assert notes == (["Sandbox: the fork server was not used (no user namespaces here); this "
                       "submission ran in a process of its own, with the same limits."] if falls_back else [])
     assert doc["score"] == doc["max_score"]  # graded all the same
+
+
+def test_worker_threads_share_one_zygote():
+    """Two threads grading at once fork from the same zygote: one start-up per process, not per thread."""
+    if hidden_by_fresh_mounts([str(ROOT), sys.executable]) or not detect("auto").bwrap:
+        pytest.skip("this checkout cannot use the fork server (under /tmp, or no bubblewrap)")
+    from concurrent.futures import ThreadPoolExecutor
+
+    limits = Limits(fork_server=1, call_timeout=5.0)
+    before = set(forkserver._ZYGOTES)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        probes = list(pool.map(lambda _: _probe(limits), range(6)))
+    assert all(p["tasks"] == 1 for p in probes)  # each probe alone in its own fresh child
+    assert len(set(forkserver._ZYGOTES) - before) <= 1  # at most the one zygote of this command line

@@ -168,3 +168,34 @@ def test_an_unchanged_regrade_publishes_nothing_and_any_change_publishes_again(s
     shutil.rmtree(out / "reports")  # deleted pages are written again
     run(two_students, out, similarity_threshold=0.99)
     assert len(rendered) == 3 and page.is_file()
+
+
+def test_a_run_whose_sandboxes_cannot_start_stops_before_grading(two_students, tmp_path, monkeypatch):
+    """The preflight runs in a thread beside the grader's imports; its failure still stops the run."""
+    from grader import execute
+    from grader.errors import GraderError
+
+    monkeypatch.setattr(execute, "_BOOT", "import sys; sys.exit('no grader here')")
+    monkeypatch.setenv("GRADER_FORK_SERVER", "0")
+    with pytest.raises(GraderError, match="cannot start on this machine.*no grader here"):
+        run(two_students, tmp_path / "out", workers=1)
+    assert not list((tmp_path / "out" / "results").rglob("*.json"))  # nobody graded to zero
+
+
+def test_an_unchanged_regrade_does_not_import_the_grading_stage(sabotaged_run, two_students):
+    """Nothing to grade: no sandbox, and not the grading stage (the diagnosis, the catalogue of mistakes).
+
+    torch itself is imported all the same: validating a rubric at load needs its
+    reference module, cases and check kinds.
+    """
+    import subprocess
+    import sys
+
+    out, _, _ = sabotaged_run
+    run(two_students, out)
+    code = ("import sys\nfrom pathlib import Path\nfrom grader.pipeline import run\n"
+            f"summary = run(Path({str(two_students)!r}), Path({str(out)!r}))\n"
+            "print(len(summary.graded), sorted(m for m in ('grader.grading', 'grader.judge.diagnose',\n"
+            "                                           'reference.misconceptions') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert done.stdout.split("\n")[-2] == "0 []"
