@@ -33,12 +33,17 @@ class PlannedCall:
         Argument positions to mark ``requires_grad`` in the child.
     grad : dict or None
         Gradient probe evaluated in the child (see ``Sandbox.call``).
+    expected : dict
+        Grader side only, never sent: what the judge computed on these inputs
+        (the reference's outputs, :mod:`grader.judge.expected`), kept so that
+        a value computed while the sandbox runs is not computed again.
     """
 
     args: dict[str, Any]
     label: str = ""
     requires_grad: tuple[int, ...] = ()
     grad: dict[str, Any] | None = None
+    expected: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass

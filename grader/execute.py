@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from typing import Any
 
 from grader.calls import CallOutcome, CallRequest
@@ -297,7 +298,8 @@ class Sandbox:
         """
         return self.call_many([CallRequest(function, args, tuple(requires_grad), grad, timeout, names)])[0]
 
-    def call_many(self, requests: list[CallRequest]) -> list[CallOutcome]:
+    def call_many(self, requests: list[CallRequest],
+                  while_waiting: Callable[[], None] | None = None) -> list[CallOutcome]:
         """Make several calls in one message; each keeps its own time limits.
 
         The child answers call by call; a call that times out or crashes the
@@ -307,6 +309,8 @@ class Sandbox:
         ----------
         requests : list of CallRequest
             The calls, in order.
+        while_waiting : callable, optional
+            Grader work done while the child runs the calls; must not raise.
 
         Returns
         -------
@@ -332,6 +336,8 @@ class Sandbox:
             self._kill()
             why = exit_message(code) if isinstance(exc, OSError) else f"the calls could not be sent: {exc}"
             return [CallOutcome("crash", error={"message": why})]
+        if while_waiting is not None:
+            while_waiting()
         outcomes: list[CallOutcome] = []
         for timeout, wall in zip(timeouts, walls):
             outcome = self._reply(timeout, wall)

@@ -119,6 +119,15 @@ def _load_request(loaded: LoadedSource, rubric: Rubric, sub: Submission) -> dict
 Planned = list[tuple[PlannedCall, list[Any]]]
 
 
+def _prefetch(planned: list[tuple[CheckContext, Planned]]) -> None:
+    """What the judge will need of these calls, computed while the sandbox runs them (``CheckKind.prefetch``)."""
+    for ctx, calls in planned:
+        try:
+            CHECK_KINDS[ctx.check.kind].prefetch(ctx, [call for call, _wire in calls])
+        except Exception:  # noqa: BLE001, S112 - the judge computes it again and reports any failure
+            continue
+
+
 def _run_batch(sandbox: Sandbox, planned: list[tuple[CheckContext, Planned]], names: list[str],
                timeout: float | None, stop: list[CallOutcome]) -> list[list[CallRecord]]:
     """Make the calls of several checks of one function in one message; the records per check.
@@ -130,7 +139,7 @@ def _run_batch(sandbox: Sandbox, planned: list[tuple[CheckContext, Planned]], na
     requests = [CallRequest(ctx.function.name, wire, call.requires_grad, call.grad,
                             ctx.check.timeout or timeout, names)
                 for ctx, calls in planned for call, wire in calls] if not stop else []
-    outcomes = sandbox.call_many(requests)
+    outcomes = sandbox.call_many(requests, lambda: _prefetch(planned))
     for outcome in outcomes:
         if outcome.status in ("timeout", "crash"):
             stop.append(outcome)

@@ -137,11 +137,21 @@ def args_digest(args: dict[str, Any]) -> str | None:
 
 
 def _cached(ctx: CheckContext, planned: PlannedCall, key: tuple[Any, ...], compute: Callable[[], Value]) -> Value:
-    """``compute()``, served from the cache for a public check (a copy either way).
+    """``compute()``, computed once per planned call and, for a public check, once per process (a copy either way).
 
     ``key`` names what is computed (a tier and the function that runs); the
-    inputs' digest completes it.
+    inputs' digest completes it in the process-wide cache.
     """
+    if key in planned.expected:  # computed earlier for this very call (prefetched while the sandbox ran)
+        memo: Value = copy.deepcopy(planned.expected[key])
+        return memo
+    value = _cached_public(ctx, planned, key, compute)
+    planned.expected[key] = copy.deepcopy(value)
+    return value
+
+
+def _cached_public(ctx: CheckContext, planned: PlannedCall, key: tuple[Any, ...],
+                   compute: Callable[[], Value]) -> Value:
     digest = args_digest(planned.args) if ctx.check.visibility == "public" else None
     if digest is None:
         return compute()

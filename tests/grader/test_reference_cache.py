@@ -113,8 +113,26 @@ def test_hidden_check_is_never_cached(rubrics, reference):
     assert all(_same(v, _uncached(alice, p)) for v, p in zip(values_a, calls_a))
     assert all(_same(v, _uncached(bob, p)) for v, p in zip(values_b, calls_b))
     assert not _same(values_a[0], values_b[0])  # each student got their own reference
-    expected.reference_value(alice, calls_a[0])  # the same student again: computed again
+    expected.reference_value(alice, _plan(alice)[0])  # the same inputs planned again: computed again
     assert reference.calls == len(calls_a) + len(calls_b) + 1
+    expected.reference_value(alice, calls_a[0])  # the same planned call: its own value, kept on it
+    assert reference.calls == len(calls_a) + len(calls_b) + 1
+
+
+def test_a_value_prefetched_while_the_sandbox_runs_is_the_one_the_judge_gets(rubrics, reference):
+    """Hidden inputs: computed once per planned call (prefetch, then judge), a copy for each caller."""
+    ctx = _context(rubrics, "hidden", "alice", reference)
+    calls = _plan(ctx)
+    CHECK_KINDS[ctx.check.kind].prefetch(ctx, calls)
+    computed = reference.calls
+    assert computed == len(calls) * (2 if ctx.check.float32 else 1)  # float64, and float32 for the tier
+    values = [expected.reference_value(ctx, p) for p in calls]
+    for p in calls:
+        expected.reference_value_float32(ctx, p)
+    assert reference.calls == computed  # the judge's calls found them on the planned calls
+    assert all(_same(v, _uncached(ctx, p)) for v, p in zip(values, calls))
+    _arrays(values[0])[0][...] = 123.0  # a caller's copy: the kept value is untouched
+    assert _same(expected.reference_value(ctx, calls[0]), _uncached(ctx, calls[0]))
 
 
 def test_mutating_a_returned_value_does_not_change_the_cache(rubrics, reference):
@@ -187,7 +205,6 @@ def test_a_mistakes_output_on_public_inputs_is_computed_once_and_never_stands_fo
     ref = expected.reference_value(alice, planned_a)  # its own entry: the reference is not the mistake
     assert reference.calls == 1 and not _same(ref, first)
     hidden = _context(rubrics, "hidden", "alice", reference)
-    planned_h = _plan(hidden)[0]
-    expected.function_value(hidden, planned_h, mistake)
-    expected.function_value(hidden, planned_h, mistake)
-    assert mistake.calls == 3  # hidden inputs: computed every time
+    expected.function_value(hidden, _plan(hidden)[0], mistake)
+    expected.function_value(hidden, _plan(hidden)[0], mistake)
+    assert mistake.calls == 3  # hidden inputs planned again: computed every time

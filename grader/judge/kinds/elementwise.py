@@ -67,6 +67,14 @@ class Elementwise(CheckKind):
     (:func:`time_shift`).
     """
 
+    def prefetch(self, ctx: CheckContext, calls: list[PlannedCall]) -> None:
+        """The reference's outputs on every call (and in float32 for the tier), kept on the calls."""
+        for planned in calls:
+            reference_value(ctx, planned)
+            tier = float32_tier(ctx, planned)
+            if tier is not None and tier.reference32 is not None:
+                tier.reference32()
+
     def judge_case(self, ctx: CheckContext, case: Case) -> Verdict:
         """Compare the case's output with the reference's on the same inputs."""
         record = case.record
