@@ -66,17 +66,10 @@ def _copied(value: Any) -> Any:
 
 
 def materialise(args: dict[str, Any]) -> list[Any]:
-    """Positional arguments for the reference: tensors copied (their elements), fixtures built.
+    """Positional arguments for the reference, in order: tensors copied (their elements), fixtures built.
 
-    Parameters
-    ----------
-    args : dict
-        Parameter name -> value, as in :attr:`grader.calls.PlannedCall.args`.
-
-    Returns
-    -------
-    list
-        In order; nothing in it shares memory with ``args``.
+    ``args`` is a planned call's :attr:`~grader.calls.PlannedCall.args`;
+    nothing in the list returned shares memory with it.
     """
     return [build(value) if isinstance(value, Fixture) else _copied(value) for value in args.values()]
 
