@@ -1,18 +1,15 @@
 """Execute stage: drive one sandboxed child process per submission.
 
-The grader never imports student code. :class:`Sandbox` starts
-``python -I`` running :mod:`grader.sandbox.child` of this same checkout, in a private scratch directory with a
-minimal environment and the :class:`~grader.limits.Limits` it is given, sends it the submission's
-source once (start-up, including ``import torch``, is paid once per
-submission), then asks it to call functions on inputs. Each call has a
-CPU-time limit and a wall-clock backstop (:mod:`grader.sandbox.timer`): a
-timer inside the child first, then a hard kill of the child's process group. After a kill or a crash the next call
-starts a fresh child transparently, so a hang costs only the call that hung.
-
-With ``limits.fork_server`` the child is forked from a warm zygote (one per
-process, shared by the worker threads, :mod:`grader.sandbox.forkserver`) into namespaces and a pids
-cgroup of its own; where the host cannot protect a forked child, the sandbox
-says so once and spawns as before.
+The grader never imports student code. :class:`Sandbox` runs
+:mod:`grader.sandbox.child` of this same checkout in a child process: forked
+from the process's warm zygote (``limits.fork_server``, the default:
+:mod:`grader.sandbox.forkserver`, namespaces and a pids cgroup of its own), or
+a fresh ``python -I`` where the host cannot protect a forked child (said
+once). The child runs in a private scratch directory under the
+:class:`~grader.limits.Limits` it is given; it gets the submission's source
+once, then batches of calls. Each call has a CPU-time limit and a wall-clock
+backstop (:mod:`grader.sandbox.timer`); after a kill or a crash the next call
+starts a fresh child, so a hang costs only the call that hung.
 """
 
 from __future__ import annotations
@@ -31,13 +28,13 @@ from typing import Any
 from grader.calls import CallOutcome, CallRequest
 from grader.isolation import Isolation, PidsCgroup, bwrap_arguments, detect
 from grader.limits import Limits
-from grader.prestart import take
+from grader.prestart import park, take
 from grader.replies import LoadReply, exit_message, outcome_of_reply, pipe
 from grader.sandbox.forkserver import ForkedChild, Zygote, ZygoteError, forget, zygote_for
 from grader.sandbox.protocol import ProtocolError, read_frame, write_frame
 from grader.sandbox.timer import GRACE_SECONDS
 
-__all__ = ["LoadReply", "Sandbox", "preflight"]  # LoadReply: defined in grader.replies
+__all__ = ["LoadReply", "Sandbox", "preflight", "prestart"]  # LoadReply: defined in grader.replies
 
 
 #: The folder holding this ``grader`` package: the child imports its sandbox code from
@@ -76,8 +73,7 @@ class Sandbox:
     Notes
     -----
     Use as a context manager; :meth:`close` kills the child and removes the
-    scratch directory. With ``limits.fork_server`` the child is forked from
-    the process's zygote (see the module notes).
+    scratch directory.
     """
 
     def __init__(self, load_request: dict[str, Any], limits: Limits) -> None:
@@ -218,12 +214,7 @@ class Sandbox:
         return reply
 
     def _exit_code(self) -> int | None:
-        """The child's exit status, waiting briefly for it to be reaped (None if still alive).
-
-        Negative for a signal, whether the child was forked or spawned:
-        bubblewrap reports a child killed by signal N as status 128 + N, read
-        back here as -N so that a crash reads the same in both modes.
-        """
+        """The child's exit status (None if alive); -N for signal N, also under bubblewrap (status 128 + N)."""
         if self.proc is None:
             return None
         try:
@@ -374,16 +365,25 @@ class Sandbox:
         return text
 
 
+def prestart(limits: Limits) -> None:
+    """Spawn a sandbox process now, parked (:mod:`grader.prestart`) for the next Sandbox with ``limits``.
+
+    A fresh process whatever ``fork_server`` says; one that cannot start is a failed start of the adopter's.
+    """
+    sandbox = Sandbox({}, limits)
+    sandbox.forking = False
+    try:
+        sandbox._spawn()
+        park(limits, sandbox)
+    except OSError:
+        sandbox.close()
+
+
 def preflight(limits: Limits) -> None:
-    """Start one sandbox on a trivial submission: fail loudly if sandboxes cannot start.
+    """Start one sandbox under the class's ``limits`` on a trivial submission: fail loudly if it cannot start.
 
     Without it a broken installation (an interpreter the sandbox cannot see,
     a missing package) would grade every student to zero, one error at a time.
-
-    Parameters
-    ----------
-    limits : Limits
-        The limits the class will be graded under (isolation included).
 
     Raises
     ------

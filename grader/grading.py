@@ -120,10 +120,19 @@ Planned = list[tuple[PlannedCall, list[Any]]]
 
 
 def _prefetch(planned: list[tuple[CheckContext, Planned]]) -> None:
-    """What the judge will need of these calls, computed while the sandbox runs them (``CheckKind.prefetch``)."""
+    """What the judge will need of these calls, computed while the sandbox runs them.
+
+    A kind with a ``prefetch(ctx, calls)`` method (the elementwise kind:
+    the reference's outputs) computes them here and keeps them on the
+    planned calls (:attr:`grader.calls.PlannedCall.expected`); a failure is
+    ignored, since the judge then computes the value itself and reports it.
+    """
     for ctx, calls in planned:
+        prefetch = getattr(CHECK_KINDS[ctx.check.kind], "prefetch", None)
+        if prefetch is None:
+            continue
         try:
-            CHECK_KINDS[ctx.check.kind].prefetch(ctx, [call for call, _wire in calls])
+            prefetch(ctx, [call for call, _wire in calls])
         except Exception:  # noqa: BLE001, S112 - the judge computes it again and reports any failure
             continue
 

@@ -2,52 +2,44 @@
 
 ``grade check`` grades one file: its sandbox child (a fresh ``python -I``
 that imports torch) and the grader (which imports torch for the
-references) would pay start-up one after the other. :func:`prestart`
-spawns the child first, before the grader's heavy imports; the next
-:class:`grader.execute.Sandbox` with the same limits adopts it in
-:meth:`~grader.execute.Sandbox.load` instead of spawning. A parked child has
-run nothing of any submission: it is exactly what ``load`` would start.
+references) would pay start-up one after the other.
+:func:`grader.execute.prestart` spawns the child first, before the grader's
+heavy imports, and parks it here; the next :class:`grader.execute.Sandbox`
+with the same limits adopts it in :meth:`~grader.execute.Sandbox.load`
+(:func:`take`) instead of spawning. A parked child has run nothing of any
+submission: it is exactly what ``load`` would start. This module only keeps
+them (it imports nothing of the sandbox).
 """
 
 from __future__ import annotations
 
 import atexit
 import threading
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from grader.limits import Limits
 
-if TYPE_CHECKING:
-    from grader.execute import Sandbox
+__all__ = ["park", "take"]
 
-__all__ = ["prestart", "take"]
 
-_PARKED: dict[Limits, Sandbox] = {}
+class _Closable(Protocol):
+    def close(self) -> None: ...
+
+
+_PARKED: dict[Limits, Any] = {}
 _LOCK = threading.Lock()
 
 
-def prestart(limits: Limits) -> None:
-    """Spawn one sandbox process for these limits now (a fresh process: ``fork_server`` is ignored).
+def park(limits: Limits, sandbox: _Closable) -> None:
+    """Keep a started sandbox for the next one made with ``limits`` (an older one is closed).
 
     Parameters
     ----------
     limits : Limits
-        The limits of the :class:`~grader.execute.Sandbox` that will adopt it.
-
-    Notes
-    -----
-    Errors are not raised here: if the process cannot start, the adopting
-    sandbox reports it exactly as a failed start of its own.
+        The limits it was started with.
+    sandbox : Sandbox
+        Started, nothing loaded (:func:`grader.execute.prestart`).
     """
-    from grader.execute import Sandbox
-
-    sandbox = Sandbox({}, limits)
-    sandbox.forking = False
-    try:
-        sandbox._spawn()  # noqa: SLF001 - this module is the sandbox's own helper
-    except OSError:
-        sandbox.close()
-        return
     with _LOCK:
         old = _PARKED.pop(limits, None)
         _PARKED[limits] = sandbox
@@ -55,8 +47,8 @@ def prestart(limits: Limits) -> None:
         old.close()
 
 
-def take(limits: Limits) -> Sandbox | None:
-    """The parked sandbox for these limits, if any (it then belongs to the caller)."""
+def take(limits: Limits) -> Any:
+    """The parked sandbox for these limits, or None (it then belongs to the caller)."""
     with _LOCK:
         return _PARKED.pop(limits, None)
 

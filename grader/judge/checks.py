@@ -255,14 +255,6 @@ class CheckKind:
         """Draw the inputs of every call from the check's seed(s): one call per config."""
         return plan_configs(ctx)
 
-    def prefetch(self, ctx: CheckContext, calls: list[PlannedCall]) -> None:
-        """Compute, while the sandbox runs the calls, what :meth:`judge` will need of them (default: nothing).
-
-        Whatever it computes must be kept on the planned calls
-        (:attr:`grader.calls.PlannedCall.expected`); exceptions are the
-        caller's to ignore: the judge then computes the value itself.
-        """
-
     def cases(self, ctx: CheckContext, records: list[CallRecord]) -> list[list[CallRecord]]:
         """Group the records into scored cases: one call per case unless a kind says otherwise."""
         return [[r] for r in records]

@@ -8,7 +8,7 @@ import signal
 import pytest
 
 from grader import prestart as prestarting
-from grader.execute import Sandbox
+from grader.execute import Sandbox, prestart
 from grader.limits import Limits
 from grader.sandbox.codec import to_wire
 
@@ -25,7 +25,7 @@ def _no_spawn(self):
 
 def test_the_next_sandbox_with_the_same_limits_adopts_the_started_child(monkeypatch):
     limits = Limits(call_timeout=3.0, fork_server=0)
-    prestarting.prestart(limits)
+    prestart(limits)
     monkeypatch.setattr(Sandbox, "_spawn", _no_spawn)
     with Sandbox(REQUEST, limits) as sb:
         reply = sb.load()
@@ -38,7 +38,7 @@ def test_the_next_sandbox_with_the_same_limits_adopts_the_started_child(monkeypa
 
 def test_other_limits_never_get_it_and_a_restart_spawns_afresh(monkeypatch):
     parked_limits = Limits(call_timeout=3.0, fork_server=0)
-    prestarting.prestart(parked_limits)
+    prestart(parked_limits)
     try:
         with Sandbox(REQUEST, Limits(call_timeout=4.0, fork_server=0)) as sb:  # not these limits
             assert sb.load().fatal is None
@@ -47,7 +47,7 @@ def test_other_limits_never_get_it_and_a_restart_spawns_afresh(monkeypatch):
         leftover = prestarting.take(parked_limits)
         if leftover is not None:
             leftover.close()
-    prestarting.prestart(parked_limits)
+    prestart(parked_limits)
     with Sandbox(REQUEST, parked_limits) as sb:
         assert sb.load().fatal is None and sb.starts == 1
         assert sb.load().fatal is None  # a second load (after a crash, say) spawns afresh
@@ -56,7 +56,7 @@ def test_other_limits_never_get_it_and_a_restart_spawns_afresh(monkeypatch):
 
 def test_a_parked_child_that_died_is_a_start_failure_like_any_other():
     limits = Limits(call_timeout=3.0, fork_server=0)
-    prestarting.prestart(limits)
+    prestart(limits)
     parked = prestarting._PARKED[limits]
     os.killpg(parked.proc.pid, signal.SIGKILL)  # what a crash before adoption looks like
     parked.proc.wait(timeout=10)

@@ -68,7 +68,11 @@ class Elementwise(CheckKind):
     """
 
     def prefetch(self, ctx: CheckContext, calls: list[PlannedCall]) -> None:
-        """The reference's outputs on every call (and in float32 for the tier), kept on the calls."""
+        """While the sandbox runs ``calls``: the reference's outputs (and float32 ones for the tier), kept on them.
+
+        Called by :func:`grader.grading._prefetch`; the judge then finds them
+        on each planned call (:attr:`grader.calls.PlannedCall.expected`).
+        """
         for planned in calls:
             reference_value(ctx, planned)
             tier = float32_tier(ctx, planned)
