@@ -113,6 +113,11 @@ def publication_key(out: Path, rubrics: dict[str, Rubric], limits: Limits, missi
     -------
     str
         Hex digest.
+
+    Raises
+    ------
+    OSError
+        If a result file or a file of the rendering code cannot be read.
     """
     h = hashlib.sha256()
 
