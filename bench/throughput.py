@@ -77,9 +77,9 @@ sys.path.insert(0, str(ROOT))
 from grader.discover import Submission, discover  # noqa: E402
 from grader.dispatch import LocalDispatch  # noqa: E402
 from grader.distributed.compare import documents as _documents  # noqa: E402
-from grader.execute import preflight  # noqa: E402
 from grader.limits import Limits  # noqa: E402
 from grader.pipeline import grade_all, grade_submission, run  # noqa: E402
+from grader.prestart import preflight  # noqa: E402
 from grader.rubric import Rubric, load_rubrics  # noqa: E402
 from grader.sandbox import forkserver  # noqa: E402
 

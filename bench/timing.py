@@ -23,9 +23,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from grader.discover import discover  # noqa: E402
-from grader.execute import preflight  # noqa: E402
 from grader.limits import Limits  # noqa: E402
 from grader.pipeline import grade_submission  # noqa: E402
+from grader.prestart import preflight  # noqa: E402
 from grader.rubric import load_rubrics  # noqa: E402
 
 

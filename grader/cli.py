@@ -262,7 +262,7 @@ def check_command(file: Path, assignment: str, timeout: float, rubrics_dir: Path
     the same for everyone; nothing about hidden checks is run or printed.
     The score shown is out of the public points only.
     """
-    from grader.execute import prestart
+    from grader.prestart import prestart
 
     limits = Limits(call_timeout=timeout, fork_server=0)  # one file: a fork server would only add a process
     prestart(limits)  # its import torch runs while the grader imports its own
@@ -311,7 +311,7 @@ def _sandbox_starts(limits: Limits) -> None:
     GraderError
         If they do not (exit status 1, with the child's own message).
     """
-    from grader.execute import preflight
+    from grader.prestart import preflight
 
     preflight(limits)
 

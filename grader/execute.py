@@ -28,13 +28,13 @@ from typing import Any
 from grader.calls import CallOutcome, CallRequest
 from grader.isolation import Isolation, PidsCgroup, bwrap_arguments, detect
 from grader.limits import Limits
-from grader.prestart import park, take
+from grader.parked import start_ahead, take
 from grader.replies import LoadReply, exit_message, outcome_of_reply, pipe
 from grader.sandbox.forkserver import ForkedChild, Zygote, ZygoteError, forget, zygote_for
 from grader.sandbox.protocol import ProtocolError, read_frame, write_frame
 from grader.sandbox.timer import GRACE_SECONDS
 
-__all__ = ["LoadReply", "Sandbox", "preflight", "prestart"]  # LoadReply: defined in grader.replies
+__all__ = ["LoadReply", "Sandbox"]  # LoadReply: defined in grader.replies
 
 
 #: The folder holding this ``grader`` package: the child imports its sandbox code from
@@ -153,11 +153,20 @@ class Sandbox:
         self.starts += 1
 
     def _adopt(self, parked: Sandbox) -> None:
-        """Take over a child started by :func:`grader.prestart.prestart` (same limits, nothing loaded)."""
+        """Take over a child parked by :mod:`grader.parked` (same limits, nothing loaded)."""
         shutil.rmtree(self.scratch, ignore_errors=True)
         self.scratch, self.proc, self.req_w, self.resp_r = parked.scratch, parked.proc, parked.req_w, parked.resp_r
-        self._stderr, self.cgroup, self.starts, self.forking = parked._stderr, parked.cgroup, 1, False
+        self._stderr, self.cgroup, self.starts, self.forking = parked._stderr, parked.cgroup, 1, parked.forking
         parked.proc, parked.req_w, parked.resp_r, parked.cgroup = None, -1, -1, None  # closing it frees nothing
+
+    def _take_parked(self) -> Sandbox | None:
+        """A parked child for these limits that is alive and whose zygote is (a killed zygote's children die)."""
+        while (parked := take(self.limits)) is not None:
+            zygote = getattr(parked.proc, "zygote", None)
+            if parked.proc is not None and parked.proc.poll() is None and (zygote is None or zygote.alive()):
+                return parked  # type: ignore[no-any-return]
+            parked.close()
+        return None
 
     def _kill(self) -> None:
         if self.proc is not None:
@@ -243,13 +252,15 @@ class Sandbox:
             loading (e.g. ``os._exit`` or an infinite loop at top level).
         """
         self._kill()
-        parked = take(self.limits) if self.starts == 0 else None
+        parked = self._take_parked() if self.starts == 0 else None
         try:
             self._adopt(parked) if parked is not None else self._spawn()
         except ZygoteError as exc:
             self._kill()
             self.last_load = LoadReply(fatal=str(exc))
             return self.last_load
+        if self.forking and self.starts == 1:  # the next submission's child forks while this one is graded
+            start_ahead(self.limits, lambda: _spare(self.limits))
         deadline = time.monotonic() + self.limits.startup_timeout
         try:
             write_frame(self.req_w, {"op": "load", **self.load_request})
@@ -365,36 +376,15 @@ class Sandbox:
         return text
 
 
-def prestart(limits: Limits) -> None:
-    """Spawn a sandbox process now, parked (:mod:`grader.prestart`) for the next Sandbox with ``limits``.
-
-    A fresh process whatever ``fork_server`` says; one that cannot start is a failed start of the adopter's.
-    """
+def _spare(limits: Limits) -> Sandbox | None:
+    """A child forked for a later Sandbox with ``limits`` (:func:`grader.parked.start_ahead`), or None."""
     sandbox = Sandbox({}, limits)
-    sandbox.forking = False
     try:
-        sandbox._spawn()
-        park(limits, sandbox)
-    except OSError:
-        sandbox.close()
-
-
-def preflight(limits: Limits) -> None:
-    """Start one sandbox under the class's ``limits`` on a trivial submission: fail loudly if it cannot start.
-
-    Without it a broken installation (an interpreter the sandbox cannot see,
-    a missing package) would grade every student to zero, one error at a time.
-
-    Raises
-    ------
-    GraderError
-        With the child's own error message.
-    """
-    from grader.errors import GraderError
-
-    request = {"filename": "<preflight>", "units": [{"source": "x = 1\n", "first_line": 1, "label": "module"}],
-               "functions": []}
-    with Sandbox(request, limits) as sandbox:
-        reply = sandbox.load()
-    if reply.fatal:
-        raise GraderError(f"the sandbox cannot start on this machine, so nothing was graded: {reply.fatal}")
+        zygote = _zygote(limits, sandbox.isolation)
+        if zygote is not None:
+            sandbox._fork(zygote)
+            return sandbox
+    except (OSError, ZygoteError):
+        pass
+    sandbox.close()
+    return None

@@ -29,10 +29,10 @@ from grader.dispatch import Dispatch, LocalDispatch
 from grader.distributed.shard import Shard, remove_own_partial_writes
 from grader.errors import GRADER_BUG, UsageError
 from grader.events import RunEvents, RunSummary
-from grader.execute import preflight
 from grader.isolation import detect
 from grader.limits import Limits
 from grader.manual import apply_manual, manual_scores_of, read_manual_scores
+from grader.prestart import preflight
 from grader.publish import merge_manual, publish
 from grader.record import locked, remove_partial_writes, result_path, write_manifest
 from grader.rescore import carry_overrides, overrides_of
@@ -215,7 +215,7 @@ def _preflight_overlapped(limits: Limits) -> None:
     Raises
     ------
     GraderError
-        As :func:`grader.execute.preflight`, when sandboxes cannot start.
+        As :func:`grader.prestart.preflight`, when sandboxes cannot start.
     """
     failures: list[BaseException] = []
 

@@ -1,62 +1,63 @@
-"""Sandbox processes started ahead of need, so that their ``import torch`` overlaps the grader's.
+"""Sandboxes started before grading needs them: ``grade check``'s early child, and the preflight of a run.
 
-``grade check`` grades one file: its sandbox child (a fresh ``python -I``
-that imports torch) and the grader (which imports torch for the
-references) would pay start-up one after the other.
-:func:`grader.execute.prestart` spawns the child first, before the grader's
-heavy imports, and parks it here; the next :class:`grader.execute.Sandbox`
-with the same limits adopts it in :meth:`~grader.execute.Sandbox.load`
-(:func:`take`) instead of spawning. A parked child has run nothing of any
-submission: it is exactly what ``load`` would start. This module only keeps
-them (it imports nothing of the sandbox).
+* :func:`prestart`: ``grade check`` grades one file, so its one sandbox
+  child (a fresh ``python -I`` that imports torch) would otherwise start
+  only after the grader's own heavy imports; started first and parked
+  (:mod:`grader.parked`), it imports torch while the grader does.
+* :func:`preflight`: a trivial submission in a sandbox under the class's
+  limits before a run, so that a broken installation stops the run with
+  one clear message instead of grading every student to zero.
 """
 
 from __future__ import annotations
 
-import atexit
-import threading
-from typing import Any, Protocol
-
+from grader.errors import GraderError
+from grader.execute import Sandbox
 from grader.limits import Limits
+from grader.parked import park
 
-__all__ = ["park", "take"]
-
-
-class _Closable(Protocol):
-    def close(self) -> None: ...
+__all__ = ["preflight", "prestart"]
 
 
-_PARKED: dict[Limits, Any] = {}
-_LOCK = threading.Lock()
+def prestart(limits: Limits) -> None:
+    """Spawn a sandbox process now, parked (:mod:`grader.parked`) for the next Sandbox with ``limits``.
 
-
-def park(limits: Limits, sandbox: _Closable) -> None:
-    """Keep a started sandbox for the next one made with ``limits`` (an older one is closed).
+    A fresh process whatever ``fork_server`` says; one that cannot start is
+    a failed start of the adopter's (nothing is raised here).
 
     Parameters
     ----------
     limits : Limits
-        The limits it was started with.
-    sandbox : Sandbox
-        Started, nothing loaded (:func:`grader.execute.prestart`).
+        The limits of the sandbox that will adopt it.
     """
-    with _LOCK:
-        old = _PARKED.pop(limits, None)
-        _PARKED[limits] = sandbox
-    if old is not None:
-        old.close()
-
-
-def take(limits: Limits) -> Any:
-    """The parked sandbox for these limits, or None (it then belongs to the caller)."""
-    with _LOCK:
-        return _PARKED.pop(limits, None)
-
-
-@atexit.register
-def _close_parked() -> None:
-    with _LOCK:
-        parked = list(_PARKED.values())
-        _PARKED.clear()
-    for sandbox in parked:
+    sandbox = Sandbox({}, limits)
+    sandbox.forking = False
+    try:
+        sandbox._spawn()
+        park(limits, sandbox)
+    except OSError:
         sandbox.close()
+
+
+def preflight(limits: Limits) -> None:
+    """Start one sandbox under the class's ``limits`` on a trivial submission: fail loudly if it cannot start.
+
+    Without it a broken installation (an interpreter the sandbox cannot see,
+    a missing package) would grade every student to zero, one error at a time.
+
+    Parameters
+    ----------
+    limits : Limits
+        The class's sandbox limits.
+
+    Raises
+    ------
+    GraderError
+        With the child's own error message.
+    """
+    request = {"filename": "<preflight>", "units": [{"source": "x = 1\n", "first_line": 1, "label": "module"}],
+               "functions": []}
+    with Sandbox(request, limits) as sandbox:
+        reply = sandbox.load()
+    if reply.fatal:
+        raise GraderError(f"the sandbox cannot start on this machine, so nothing was graded: {reply.fatal}")

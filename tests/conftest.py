@@ -19,6 +19,19 @@ from grader.judge.inprocess import records_for, run_check, total_score  # noqa: 
 from grader.rubric import Rubric, load_rubrics
 
 
+@pytest.fixture(autouse=True)
+def _nothing_parked_between_tests():
+    """A sandbox one test parks (grade check's early child, a fork-server spare) is never adopted by another.
+
+    A test that changes how children start (a broken boot line, a killed
+    zygote) must see a child started its way, not one left by the test before.
+    """
+    yield
+    from grader import parked
+
+    parked.close_all()
+
+
 @pytest.fixture(scope="session")
 def rubrics() -> dict[str, Rubric]:
     return load_rubrics()

@@ -31,9 +31,9 @@ from typing import Any, Literal
 import grader
 from grader.discover import Submission
 from grader.errors import GraderError
-from grader.execute import preflight
 from grader.grading import GRADER_BUG, grade_submission
 from grader.limits import Limits
+from grader.prestart import preflight
 from grader.rubric import Rubric, load_rubrics, with_term
 
 __all__ = ["GradingTask", "WorkerMismatch", "make_task", "grade_task", "failed_document"]
@@ -165,7 +165,7 @@ _PREFLIGHT_LOCK = threading.Lock()
 
 
 def _preflight_once(limits: Limits) -> None:
-    """:func:`grader.execute.preflight` on this worker, once per limits and process.
+    """:func:`grader.prestart.preflight` on this worker, once per limits and process.
 
     A worker whose sandbox cannot start must fail its task (Dask retries it
     elsewhere), not record every student's submission as broken.

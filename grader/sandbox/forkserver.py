@@ -61,9 +61,12 @@ class ForkedChild:
         namespaces, the first process of its PID namespace).
     plain : bool
         No PID namespace: killing means killing the process group.
+    zygote : Zygote, optional
+        The zygote it was forked from (a child whose zygote died may die with it).
     """
 
-    def __init__(self, status: socket.socket, pid: int, plain: bool) -> None:
+    def __init__(self, status: socket.socket, pid: int, plain: bool, zygote: Zygote | None = None) -> None:
+        self.zygote = zygote
         self.status = status
         self.pid = pid
         self.plain = plain
@@ -258,7 +261,7 @@ class Zygote:
             theirs.close()
         try:
             pid = self._hello(mine, timeout)
-            child = ForkedChild(mine, pid, self.plain)
+            child = ForkedChild(mine, pid, self.plain, self)
         except (OSError, ZygoteError) as exc:
             mine.close()
             raise ZygoteError(f"the fork server could not fork a child: {exc}") from None

@@ -13,6 +13,7 @@ import sys
 from click.testing import CliRunner
 
 import grader.execute
+import grader.prestart
 from grader.cli import cli
 from grader.execute import LoadReply, Sandbox
 
@@ -60,8 +61,8 @@ def test_a_sandbox_that_cannot_start_fails_loudly(monkeypatch):
 
 def test_a_file_that_kills_its_own_process_is_the_files_error(monkeypatch, tmp_path):
     preflights: list[object] = []
-    real = grader.execute.preflight
-    monkeypatch.setattr(grader.execute, "preflight", lambda limits: preflights.append(limits) or real(limits))
+    real = grader.prestart.preflight
+    monkeypatch.setattr(grader.prestart, "preflight", lambda limits: preflights.append(limits) or real(limits))
     path = tmp_path / "suicide.py"
     path.write_text("import os\nos._exit(3)\n")
     result = CliRunner().invoke(cli, ["check", str(path), "--assignment", "hw2"])
