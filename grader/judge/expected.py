@@ -12,7 +12,10 @@ by the function that ran (the reference, or a catalogued mistake run to name
 a student's misconception, :func:`function_value`), the tier (float64 or
 float32) and a SHA-256 of the arguments' names, types, shapes, dtypes and
 bytes: inputs that differ in any way never share an entry. Hidden checks
-(inputs per student) are never cached. Every caller gets its own copy.
+(inputs per student) are never cached. Values are shared, not copied:
+every array in them is made read-only (:func:`_frozen`), so a caller that
+wants to change one must copy it, and a grader bug that writes into one
+raises instead of corrupting another student's expected value.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from grader.judge.float32 import Float32Tier
 from grader.sandbox.codec import to_wire
 from grader.sandbox.fixtures import build
 from grader.sandbox.protocol import Fixture
-from grader.values import Value, decode_value
+from grader.values import ArrayValue, DictValue, SeqValue, Value, decode_value
 
 __all__ = ["materialise", "reference_value", "reference_value_float32", "function_value", "float32_tier",
            "clear_reference_cache", "args_digest"]
@@ -129,17 +132,30 @@ def args_digest(args: dict[str, Any]) -> str | None:
     return h.hexdigest() if exact else None
 
 
+def _frozen(value: Value) -> Value:
+    """``value`` with every array in it made read-only (the value itself, not a copy)."""
+    if isinstance(value, ArrayValue):
+        value.data.flags.writeable = False
+    elif isinstance(value, SeqValue):
+        for item in value.items:
+            _frozen(item)
+    elif isinstance(value, DictValue):
+        for item in value.items.values():
+            _frozen(item)
+    return value
+
+
 def _cached(ctx: CheckContext, planned: PlannedCall, key: tuple[Any, ...], compute: Callable[[], Value]) -> Value:
-    """``compute()``, computed once per planned call and, for a public check, once per process (a copy either way).
+    """``compute()``, computed once per planned call and, for a public check, once per process (shared, read-only).
 
     ``key`` names what is computed (a tier and the function that runs); the
     inputs' digest completes it in the process-wide cache.
     """
     if key in planned.expected:  # computed earlier for this very call (prefetched while the sandbox ran)
-        memo: Value = copy.deepcopy(planned.expected[key])
+        memo: Value = planned.expected[key]
         return memo
     value = _cached_public(ctx, planned, key, compute)
-    planned.expected[key] = copy.deepcopy(value)
+    planned.expected[key] = value
     return value
 
 
@@ -147,17 +163,17 @@ def _cached_public(ctx: CheckContext, planned: PlannedCall, key: tuple[Any, ...]
                    compute: Callable[[], Value]) -> Value:
     digest = args_digest(planned.args) if ctx.check.visibility == "public" else None
     if digest is None:
-        return compute()
+        return _frozen(compute())
     full = (*key, digest)
     with _cache_lock:
         hit = full in _cache
         stored = _cache.get(full)
     if hit:
-        return copy.deepcopy(stored)
-    value = compute()  # outside the lock: workers compute different checks at once
+        return stored
+    value = _frozen(compute())  # outside the lock: workers compute different checks at once
     with _cache_lock:
         if len(_cache) < CACHE_ENTRIES:
-            _cache.setdefault(full, copy.deepcopy(value))
+            value = _cache.setdefault(full, value)
     return value
 
 

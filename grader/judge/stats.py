@@ -21,6 +21,7 @@ function                       what it bounds
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from types import ModuleType
@@ -74,6 +75,13 @@ def skewness(x: np.ndarray) -> float:
     return float(_scipy_stats().skew(np.asarray(x, dtype=np.float64).ravel()))
 
 
+@functools.lru_cache(maxsize=1024)
+def _gaussian_bounds(alpha: float, n: int) -> tuple[float, float, float]:
+    """:func:`gaussian_test`'s acceptance bounds: the normal quantile, the chi2(n) quantiles (cached: scipy is slow)."""
+    stats = _scipy_stats()
+    return stats.norm.isf(alpha / 4), stats.chi2.ppf(alpha / 4, n), stats.chi2.isf(alpha / 4, n)
+
+
 def gaussian_test(z: np.ndarray, alpha: float) -> tuple[bool, str]:
     """Test that the entries of ``z`` are i.i.d. N(0, 1): mean and variance.
 
@@ -95,15 +103,13 @@ def gaussian_test(z: np.ndarray, alpha: float) -> tuple[bool, str]:
     Mean: sum(z) / sqrt(n) ~ N(0, 1), two-sided at alpha/2. Variance:
     sum(z^2) ~ chi2(n) (the mean is known to be 0), two-sided at alpha/2.
     """
-    stats = _scipy_stats()
     z = np.asarray(z, dtype=np.float64).ravel()
     n = z.size
     if not np.all(np.isfinite(z)):
         return False, "the output contains NaN or infinite values"
-    q = stats.norm.isf(alpha / 4)
+    q, lo, hi = _gaussian_bounds(alpha, n)
     mean_stat = float(z.sum() / math.sqrt(n))
     ss = float(np.sum(z * z))
-    lo, hi = stats.chi2.ppf(alpha / 4, n), stats.chi2.isf(alpha / 4, n)
     ok = abs(mean_stat) <= q and lo <= ss <= hi
     text = (f"standardised mean {z.mean():+.4f} (accepted within +/-{q / math.sqrt(n):.4f}), "
             f"standardised variance {ss / n:.4f}, i.e. the measured variance over the expected one "

@@ -38,16 +38,30 @@ class _Budget:
             raise OverflowError(f"output holds more than {MAX_ELEMENTS:,} numbers")
 
 
+#: ``str(dtype)`` of the dtypes seen (numpy builds that text anew at each call: a tenth of encoding).
+_DTYPE_NAMES: dict[np.dtype[Any], str] = {}
+
+
+def _dtype_name(dtype: np.dtype[Any]) -> str:
+    name = _DTYPE_NAMES.get(dtype)
+    if name is None:
+        name = str(dtype)
+        if len(_DTYPE_NAMES) < 256:
+            _DTYPE_NAMES[dtype] = name
+    return name
+
+
 def _array_to_wire(arr: np.ndarray, source: str, budget: _Budget) -> dict[str, Any]:
     budget.take(int(arr.size))
-    orig = str(arr.dtype)
-    if arr.dtype == np.bool_:
+    orig = _dtype_name(arr.dtype)
+    kind = arr.dtype.kind
+    if kind == "b":
         wire = np.array(arr, dtype=np.bool_, order="C")
         dtype = "bool"
-    elif np.issubdtype(arr.dtype, np.integer):
+    elif kind in "iu":  # np.issubdtype(dtype, np.integer)
         wire = np.array(arr, dtype="<i8", order="C")
         dtype = "int64"
-    elif np.issubdtype(arr.dtype, np.floating):
+    elif kind == "f":  # np.issubdtype(dtype, np.floating)
         wire = np.array(arr, dtype="<f8", order="C")
         dtype = "float64"
     else:

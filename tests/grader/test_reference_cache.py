@@ -120,7 +120,7 @@ def test_hidden_check_is_never_cached(rubrics, reference):
 
 
 def test_a_value_prefetched_while_the_sandbox_runs_is_the_one_the_judge_gets(rubrics, reference):
-    """Hidden inputs: computed once per planned call (prefetch, then judge), a copy for each caller."""
+    """Hidden inputs: computed once per planned call (prefetch, then judge), shared read-only."""
     ctx = _context(rubrics, "hidden", "alice", reference)
     calls = _plan(ctx)
     CHECK_KINDS[ctx.check.kind].prefetch(ctx, calls)
@@ -131,18 +131,22 @@ def test_a_value_prefetched_while_the_sandbox_runs_is_the_one_the_judge_gets(rub
         expected.reference_value_float32(ctx, p)
     assert reference.calls == computed  # the judge's calls found them on the planned calls
     assert all(_same(v, _uncached(ctx, p)) for v, p in zip(values, calls))
-    _arrays(values[0])[0][...] = 123.0  # a caller's copy: the kept value is untouched
+    with pytest.raises(ValueError, match="read-only"):  # shared, so no caller may write into it
+        _arrays(values[0])[0][...] = 123.0
     assert _same(expected.reference_value(ctx, calls[0]), _uncached(ctx, calls[0]))
 
 
-def test_mutating_a_returned_value_does_not_change_the_cache(rubrics, reference):
+def test_a_returned_value_cannot_be_written_into_so_the_cache_stays_right(rubrics, reference):
     ctx = _context(rubrics, "public", "alice", reference)
     planned = _plan(ctx)[0]
     truth = _uncached(ctx, planned)
     for _ in range(2):  # the value computed (a miss), then one served from the cache (a hit)
         got = expected.reference_value(ctx, planned)
         for array in _arrays(got):
-            array[...] = 12345.0
+            with pytest.raises(ValueError, match="read-only"):
+                array[...] = 12345.0
+            changed = array.copy()  # what a caller that needs to change it does
+            changed[...] = 12345.0
     assert _same(expected.reference_value(ctx, planned), truth)
     assert reference.calls == 1
 
