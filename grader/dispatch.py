@@ -16,6 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
 from typing import Any
 
+from grader.closer import drain
 from grader.discover import Submission
 from grader.limits import Limits
 from grader.rubric import Rubric
@@ -99,5 +100,6 @@ class LocalDispatch(Dispatch):
         return self.pool.submit(grade_submission, sub, rubric, limits)
 
     def close(self) -> None:
-        """Wait for the running submissions, then stop the threads."""
+        """Wait for the running submissions, stop the threads, and wait for their sandboxes' clean-up."""
         self.pool.shutdown(wait=True)
+        drain()

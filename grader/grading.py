@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import inspect
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import grader
 from grader.calls import CallOutcome, CallRecord, CallRequest, PlannedCall, record_of
+from grader.closer import closed_later
 from grader.discover import Submission
 from grader.errors import GRADER_BUG, LoadError
 from grader.execute import LoadReply, Sandbox
@@ -138,17 +140,25 @@ def _prefetch(planned: list[tuple[CheckContext, Planned]]) -> None:
 
 
 def _run_batch(sandbox: Sandbox, planned: list[tuple[CheckContext, Planned]], names: list[str],
-               timeout: float | None, stop: list[CallOutcome]) -> list[list[CallRecord]]:
+               timeout: float | None, stop: list[CallOutcome],
+               also: Callable[[], None] | None = None) -> list[list[CallRecord]]:
     """Make the calls of several checks of one function in one message; the records per check.
 
     A call that hangs or kills the sandbox ends the batch: it and every call
     after it, in this batch and later ones (``stop``), are recorded with
-    that outcome and never retried.
+    that outcome and never retried. While the sandbox runs them the grader
+    prefetches what the judge will need, then does ``also`` (plans the next
+    function's calls).
     """
     requests = [CallRequest(ctx.function.name, wire, call.requires_grad, call.grad,
                             ctx.check.timeout or timeout, names)
                 for ctx, calls in planned for call, wire in calls] if not stop else []
-    outcomes = sandbox.call_many(requests, lambda: _prefetch(planned))
+
+    def meanwhile() -> None:
+        _prefetch(planned)
+        if also is not None:
+            also()
+    outcomes = sandbox.call_many(requests, meanwhile)
     for outcome in outcomes:
         if outcome.status in ("timeout", "crash"):
             stop.append(outcome)
@@ -192,7 +202,41 @@ def _judge(ctx: CheckContext, records: list[CallRecord]) -> CheckResult:
         return _grader_error(ctx.check, exc)
 
 
-def _grade_function(sandbox: Sandbox, fn: FunctionRubric, rubric: Rubric, sub: Submission,
+@dataclass
+class _Plans:
+    """The planned calls of the functions a submission defines, each planned once, the next one ahead.
+
+    Planning (drawing a student's hidden inputs, encoding them) does not
+    depend on any call's result, so :meth:`ahead` plans the next function
+    while the sandbox runs this one's calls; the calls themselves are made
+    in the same order as without it.
+    """
+
+    functions: list[FunctionRubric]
+    rubric: Rubric
+    sub: Submission
+    describer: _Describer
+    done: dict[str, tuple[list[CheckContext], list[Planned | CheckResult]]] = field(default_factory=dict)
+
+    def _make(self, fn: FunctionRubric) -> tuple[list[CheckContext], list[Planned | CheckResult]]:
+        reference = self.rubric.reference_function(fn.name)
+        contexts = [CheckContext(self.sub.assignment, self.sub.student, fn, check, reference,
+                                 self.describer.outcome, self.rubric.term) for check in fn.checks]
+        return contexts, [_plan(ctx) for ctx in contexts]
+
+    def take(self, fn: FunctionRubric) -> tuple[list[CheckContext], list[Planned | CheckResult]]:
+        """The contexts and plans of ``fn``'s checks (planned now unless planned ahead)."""
+        return self.done.pop(fn.name, None) or self._make(fn)
+
+    def ahead(self, fn: FunctionRubric) -> None:
+        """Plan the function after ``fn``, if any."""
+        names = [f.name for f in self.functions]
+        at = names.index(fn.name) + 1 if fn.name in names else len(names)
+        if at < len(names) and names[at] not in self.done:
+            self.done[names[at]] = self._make(self.functions[at])
+
+
+def _grade_function(sandbox: Sandbox, fn: FunctionRubric, rubric: Rubric, plans: _Plans,
                     describer: _Describer, reply: LoadReply, timeout: float | None) -> dict[str, Any]:
     reference = rubric.reference_function(fn.name)
     names = list(inspect.signature(reference).parameters)
@@ -205,12 +249,11 @@ def _grade_function(sandbox: Sandbox, fn: FunctionRubric, rubric: Rubric, sub: S
     evidence: list[Evidence] = []
     stop: list[CallOutcome] = []
     source = None
-    contexts = [CheckContext(sub.assignment, sub.student, fn, check, reference, describer.outcome, rubric.term)
-                for check in fn.checks]
-    plans = [_plan(ctx) for ctx in contexts]
-    runnable = [(ctx, plan) for ctx, plan in zip(contexts, plans) if isinstance(plan, list)]
-    recorded = iter(_run_batch(sandbox, runnable, names, timeout, stop))  # the whole function in one message
-    for ctx, plan in zip(contexts, plans):
+    contexts, planned = plans.take(fn)
+    runnable = [(ctx, plan) for ctx, plan in zip(contexts, planned) if isinstance(plan, list)]
+    recorded = iter(_run_batch(sandbox, runnable, names, timeout, stop,  # the whole function in one message
+                               lambda: plans.ahead(fn)))
+    for ctx, plan in zip(contexts, planned):
         if isinstance(plan, CheckResult):
             checks.append(plan)
             continue
@@ -229,7 +272,7 @@ def _grade_function(sandbox: Sandbox, fn: FunctionRubric, rubric: Rubric, sub: S
     if item["status"] in ("failed", "partial") and evidence:
         _repeat_first_call(sandbox, evidence, names, timeout, stop)
         try:
-            item["misconception"] = name_misconception(sub.assignment, fn.name, evidence)
+            item["misconception"] = name_misconception(plans.sub.assignment, fn.name, evidence)
         except Exception:  # noqa: BLE001 - naming is feedback: a bug in it must not cost a grade
             item["misconception"] = None
     return item
@@ -289,7 +332,7 @@ def grade_submission(sub: Submission, rubric: Rubric, limits: Limits) -> dict[st
     doc["notes"].extend(loaded.notes)
     doc["notes"].extend(f"Sandbox: {m}." for m in detect(limits.isolation).missing)
     describer = _Describer(loaded)
-    with Sandbox(_load_request(loaded, rubric, sub), limits) as sandbox:
+    with closed_later(Sandbox(_load_request(loaded, rubric, sub), limits)) as sandbox:  # clean-up off the path
         reply = sandbox.load()
         load_failure = reply.fatal
         for err in reply.errors:
@@ -298,6 +341,7 @@ def grade_submission(sub: Submission, rubric: Rubric, limits: Limits) -> dict[st
             doc["errors"].append(prefix + describer.error(err))
         if load_failure:
             doc["errors"].append(load_failure)
+        plans = _Plans([f for f in rubric.functions if f.name in reply.defined], rubric, sub, describer)
         for fn in rubric.functions:
             if load_failure:
                 doc["items"].append(_item(fn, "error", [load_failure],
@@ -313,7 +357,7 @@ def grade_submission(sub: Submission, rubric: Rubric, limits: Limits) -> dict[st
                     why = f"No function named {fn.name} was found in the submission."
                     doc["items"].append(_item(fn, "missing", [why], _unscored(fn, "error", why)))
             else:
-                doc["items"].append(_grade_function(sandbox, fn, rubric, sub, describer, reply, None))
+                doc["items"].append(_grade_function(sandbox, fn, rubric, plans, describer, reply, None))
         doc["stdout"] = sandbox.stdout
         if sandbox.starts > 1:
             doc["notes"].append(f"The sandbox was restarted {sandbox.starts - 1} time(s) after a "

@@ -1,0 +1,87 @@
+"""Sandboxes closed in a background thread, so that no grading waits for the last one's clean-up.
+
+Closing a sandbox (:meth:`grader.execute.Sandbox.close`) kills its child,
+waits for it, empties and removes its cgroup and deletes its scratch
+folder: 7 to 12 ms on this machine, none of which the next submission
+needs, since every child has its own namespaces, cgroup and scratch. By the
+time a sandbox is handed to :func:`close_later` its student's results are
+final, so a late clean-up changes nothing any grade depends on. One
+thread closes them in order; :func:`drain` (also run at exit) waits until
+everything handed over is closed.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import queue
+import threading
+from collections.abc import Iterator
+from typing import Protocol, TypeVar
+
+__all__ = ["close_later", "closed_later", "drain"]
+
+
+class _Closable(Protocol):
+    def close(self) -> None: ...
+
+
+ClosableT = TypeVar("ClosableT", bound="_Closable")
+
+_QUEUE: queue.Queue[_Closable] = queue.Queue()
+_LOCK = threading.Lock()
+_THREAD: list[threading.Thread] = []
+
+
+def _run() -> None:
+    while True:
+        sandbox = _QUEUE.get()
+        try:
+            sandbox.close()
+        except Exception:  # noqa: BLE001, S110 - a failed clean-up must not stop the ones after it
+            pass
+        finally:
+            _QUEUE.task_done()
+
+
+def close_later(sandbox: _Closable) -> None:
+    """Close ``sandbox`` soon, in the background thread (started on first use).
+
+    Parameters
+    ----------
+    sandbox : Sandbox
+        Done with: nothing will be read from it again.
+    """
+    with _LOCK:
+        if not _THREAD:
+            thread = threading.Thread(target=_run, name="grader-sandbox-closer", daemon=True)
+            thread.start()
+            _THREAD.append(thread)
+    _QUEUE.put(sandbox)
+
+
+@contextlib.contextmanager
+def closed_later(sandbox: ClosableT) -> Iterator[ClosableT]:
+    """``with closed_later(Sandbox(...)) as sandbox:``: the sandbox, handed to :func:`close_later` on leaving.
+
+    Parameters
+    ----------
+    sandbox : Sandbox
+        A sandbox that nothing outside the block uses.
+
+    Yields
+    ------
+    Sandbox
+        ``sandbox`` itself.
+    """
+    try:
+        yield sandbox
+    finally:
+        close_later(sandbox)
+
+
+@atexit.register
+def drain() -> None:
+    """Wait until every sandbox handed to :func:`close_later` is closed (run at exit too)."""
+    if _THREAD:
+        _QUEUE.join()
