@@ -68,16 +68,16 @@ class Elementwise(CheckKind):
     """
 
     def prefetch(self, ctx: CheckContext, calls: list[PlannedCall]) -> None:
-        """While the sandbox runs ``calls``: the reference's outputs (and float32 ones for the tier), kept on them.
+        """While the sandbox runs ``calls``: the reference's outputs, kept on them.
 
         Called by :func:`grader.grading._prefetch`; the judge then finds them
-        on each planned call (:attr:`grader.calls.PlannedCall.expected`).
+        on each planned call (:attr:`grader.calls.PlannedCall.expected`). The
+        float32 reference of the tier is left to the judge: the comparison
+        asks for it only where the float64 tier fails or the output is
+        float32, and the sandbox's calls are usually done before it would be.
         """
         for planned in calls:
             reference_value(ctx, planned)
-            tier = float32_tier(ctx, planned)
-            if tier is not None and tier.reference32 is not None:
-                tier.reference32()
 
     def judge_case(self, ctx: CheckContext, case: Case) -> Verdict:
         """Compare the case's output with the reference's on the same inputs."""
