@@ -186,12 +186,25 @@ def _grader_error(check: Check, exc: Exception) -> CheckResult:
                        [f"{GRADER_BUG}: {type(exc).__name__}: {exc}"])
 
 
+#: The planned calls of public checks, by check: their inputs are the same for every student (seeded
+#: "public", :meth:`~grader.judge.checks.CheckContext.seed`), so each is planned and encoded once per
+#: process and its planned calls (with the reference outputs kept on them) are shared.
+_PUBLIC_PLANS: dict[int, tuple[Check, Planned]] = {}
+
+
 def _plan(ctx: CheckContext) -> Planned | CheckResult:
     """A check's planned and encoded calls, or its grader error when planning fails (it must not stop the class)."""
+    public = ctx.check.visibility == "public"
+    known = _PUBLIC_PLANS.get(id(ctx.check)) if public else None
+    if known is not None and known[0] is ctx.check:
+        return known[1]
     try:
-        return [(call, [to_wire(v) for v in call.args.values()]) for call in CHECK_KINDS[ctx.check.kind].plan(ctx)]
+        planned = [(call, [to_wire(v) for v in call.args.values()]) for call in CHECK_KINDS[ctx.check.kind].plan(ctx)]
     except Exception as exc:  # noqa: BLE001 - a grader bug must not stop the class
         return _grader_error(ctx.check, exc)
+    if public:
+        _PUBLIC_PLANS[id(ctx.check)] = (ctx.check, planned)  # the check is kept, so its id is never reused
+    return planned
 
 
 def _judge(ctx: CheckContext, records: list[CallRecord]) -> CheckResult:
