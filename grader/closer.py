@@ -17,7 +17,7 @@ import contextlib
 import queue
 import threading
 from collections.abc import Iterator
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 __all__ = ["close_later", "closed_later", "drain"]
 
@@ -26,7 +26,13 @@ class _Closable(Protocol):
     def close(self) -> None: ...
 
 
-ClosableT = TypeVar("ClosableT", bound="_Closable")
+class _Enterable(Protocol):
+    def __enter__(self) -> Any: ...
+
+    def close(self) -> None: ...
+
+
+ClosableT = TypeVar("ClosableT", bound="_Enterable")
 
 _QUEUE: queue.Queue[_Closable] = queue.Queue()
 _LOCK = threading.Lock()
@@ -62,7 +68,7 @@ def close_later(sandbox: _Closable) -> None:
 
 @contextlib.contextmanager
 def closed_later(sandbox: ClosableT) -> Iterator[ClosableT]:
-    """``with closed_later(Sandbox(...)) as sandbox:``: the sandbox, handed to :func:`close_later` on leaving.
+    """``with closed_later(Sandbox(...)) as sandbox:``: entered as by ``with``, closed by :func:`close_later`.
 
     Parameters
     ----------
@@ -72,10 +78,11 @@ def closed_later(sandbox: ClosableT) -> Iterator[ClosableT]:
     Yields
     ------
     Sandbox
-        ``sandbox`` itself.
+        What ``sandbox.__enter__()`` returns (the sandbox itself).
     """
+    entered = sandbox.__enter__()
     try:
-        yield sandbox
+        yield entered
     finally:
         close_later(sandbox)
 

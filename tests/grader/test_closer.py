@@ -12,6 +12,10 @@ class _Recorder:
     def __init__(self, log: list[str], name: str, seconds: float = 0.0, fail: bool = False) -> None:
         self.log, self.name, self.seconds, self.fail = log, name, seconds, fail
 
+    def __enter__(self) -> _Recorder:
+        self.log.append(f"entered {self.name}")
+        return self
+
     def close(self) -> None:
         time.sleep(self.seconds)
         if self.fail:
@@ -48,9 +52,9 @@ def test_closed_later_hands_the_sandbox_over_on_leaving_even_after_an_error():
 
     try:
         with closer.closed_later(Sandbox(log, "s")) as sandbox:
-            assert sandbox.name == "s" and log == []
+            assert sandbox.name == "s" and log == ["entered s"]
             raise KeyError("grading stopped")
     except KeyError:
         pass
     closer.drain()
-    assert done.is_set() and log == ["s"]
+    assert done.is_set() and log == ["entered s", "s"]
