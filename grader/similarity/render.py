@@ -37,11 +37,16 @@ from grader.similarity.pairs import (
     similar_pairs_in_class,
 )
 
-__all__ = ["INDEX_LINK", "SimilaritySummary", "pair_page_name", "render_index", "render_pair",
+__all__ = ["INDEX_LINK", "MAX_PAIR_PAGES", "SimilaritySummary", "pair_page_name", "render_index", "render_pair",
            "similarity_for_assignment"]
 
 #: The index page relative to the class overview ``reports/<assignment>/index.html``.
 INDEX_LINK = "similarity/index.html"
+
+#: Most pair pages written per assignment, for the most similar pairs (MOSS shows 250 matches by
+#: default, its ``-n``): the index lists every pair, the rest without a page. A class of 300 made of
+#: 25 copies each of 12 submissions flags 3600 pairs; rendering them all took a minute.
+MAX_PAIR_PAGES = 250
 
 _TEMPLATES = Path(__file__).with_name("templates")
 _SEPARATOR = "--"
@@ -76,7 +81,8 @@ class SimilaritySummary:
     index : pathlib.Path
         ``.../similarity/index.html``.
     pages : tuple of pathlib.Path
-        One page per pair, in the order of ``pairs``.
+        One page per pair, in the order of ``pairs``, for the first
+        :data:`MAX_PAIR_PAGES` (``max_pages``) of them.
     """
 
     assignment: str
@@ -173,7 +179,7 @@ def render_pair(assignment: str, pair: SimilarPair, codes: Mapping[str, str],
 
 def render_index(assignment: str, pairs: Sequence[SimilarPair], threshold: float, compared: int,
                  skipped: Mapping[str, str], display_name: Callable[[str], str] = _identity, *,
-                 min_overlap: int = MIN_OVERLAP_TOKENS) -> str:
+                 min_overlap: int = MIN_OVERLAP_TOKENS, max_pages: int = MAX_PAIR_PAGES) -> str:
     """The similarity index of one assignment: one row per pair, linking to its page.
 
     Parameters
@@ -191,6 +197,8 @@ def render_index(assignment: str, pairs: Sequence[SimilarPair], threshold: float
         Student id to the name shown; identity by default.
     min_overlap : int, optional
         The minimum overlap used (shown).
+    max_pages : int, optional
+        Only the first this many pairs link to a page (the index says so when pairs are left without).
 
     Returns
     -------
@@ -205,9 +213,11 @@ def render_index(assignment: str, pairs: Sequence[SimilarPair], threshold: float
     rows = [{"a": display_name(p.student_a), "b": display_name(p.student_b),
              "similarity_a": _percent(p.similarity_a), "similarity_b": _percent(p.similarity_b),
              "similarity": _percent(p.similarity), "overlap_tokens": p.overlap_tokens,
-             "href": quote(pair_page_name(p, display_name), safe="")} for p in pairs]
+             "href": quote(pair_page_name(p, display_name), safe="") if i < max_pages else None}
+            for i, p in enumerate(pairs)]
     view = {"assignment": assignment, "rows": rows, "threshold": _percent(threshold), "compared": compared,
-            "min_overlap": min_overlap, "z": f"{UNUSUAL_Z:g}",
+            "min_overlap": min_overlap, "z": f"{UNUSUAL_Z:g}", "max_pages": max_pages,
+            "without_page": max(0, len(rows) - max_pages),
             "skipped": sorted(({"name": display_name(s), "reason": r} for s, r in skipped.items()),
                               key=lambda k: k["name"])}
     return _environment().get_template("index.html.j2").render(s=view, grader_version=__version__)
@@ -224,7 +234,8 @@ def _remove_stale(folder: Path, keep: Iterable[Path]) -> None:
 def similarity_for_assignment(out: Path, assignment: str, submissions: Iterable[Submission], handout_code: str,
                               threshold: float | None = None,
                               display_name: Callable[[str], str] = _identity, *,
-                              min_overlap: int = MIN_OVERLAP_TOKENS) -> SimilaritySummary:
+                              min_overlap: int = MIN_OVERLAP_TOKENS,
+                              max_pages: int = MAX_PAIR_PAGES) -> SimilaritySummary:
     """Compare the submissions of one assignment and write its similarity pages.
 
     Parameters
@@ -242,6 +253,9 @@ def similarity_for_assignment(out: Path, assignment: str, submissions: Iterable[
         Student id to the name shown (pseudonyms when anonymising); identity by default.
     min_overlap : int, optional
         Fewest matching characters of filtered code for a pair (:data:`MIN_OVERLAP_TOKENS`).
+    max_pages : int, optional
+        Pages are written for this many pairs at most, the most similar
+        (:data:`MAX_PAIR_PAGES`); the index lists every pair.
 
     Returns
     -------
@@ -257,7 +271,8 @@ def similarity_for_assignment(out: Path, assignment: str, submissions: Iterable[
 
     Notes
     -----
-    Pair pages left by an earlier run whose pair is no longer reported are deleted.
+    Pair pages left by an earlier run whose pair is no longer reported (or no
+    longer among the first ``max_pages``) are deleted.
     """
     subs = list(submissions)
     for sub in subs:
@@ -270,12 +285,12 @@ def similarity_for_assignment(out: Path, assignment: str, submissions: Iterable[
     names = [pair_page_name(p, display_name) for p in pairs]
     if len(set(names)) != len(names):
         raise ValueError("two pairs of students would share a page name; make the displayed names unique")
-    pages = [folder / name for name in names]
+    pages = [folder / name for name in names[:max(0, max_pages)]]
     for pair, page in zip(pairs, pages):
         write_text_atomic(page, render_pair(assignment, pair, extraction.codes, display_name))
     index = folder / "index.html"
     write_text_atomic(index, render_index(assignment, pairs, used, len(extraction.codes), extraction.skipped,
-                                          display_name, min_overlap=min_overlap))
+                                          display_name, min_overlap=min_overlap, max_pages=max(0, max_pages)))
     _remove_stale(folder, pages)
     return SimilaritySummary(assignment, used, tuple(extraction.codes), dict(extraction.skipped), tuple(pairs),
                              index, tuple(pages))

@@ -105,3 +105,16 @@ def test_a_submission_of_another_assignment_or_a_bad_threshold_is_refused(tmp_pa
         similarity_for_assignment(tmp_path / "out", "hwy", subs, HANDOUT)
     with pytest.raises(ValueError, match="threshold"):
         similarity_for_assignment(tmp_path / "out", "hwx", subs, HANDOUT, 2.0)
+
+
+def test_pages_are_written_for_the_most_similar_pairs_only_and_the_index_lists_every_pair(tmp_path):
+    folder = tmp_path / "out" / "reports" / "hwx" / "similarity"
+    full = _run(tmp_path)
+    assert full.pages == (folder / "copy--orig.html",)
+    assert "without one" not in full.index.read_text(encoding="utf-8")  # fewer pairs than the cap: no sentence
+    capped = _run(tmp_path, max_pages=0)  # the same class again, with no page allowed
+    assert [(p.student_a, p.student_b) for p in capped.pairs] == [("copy", "orig")]
+    assert capped.pages == () and set(_pages(folder)) == {"index.html"}  # the earlier page is removed
+    index = capped.index.read_text(encoding="utf-8")
+    assert "<td>copy and orig</td>" in index and 'href="copy--orig.html"' not in index
+    assert "written for the 0 most similar pairs; the other\n1 pairs are listed below without one." in index

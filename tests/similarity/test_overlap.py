@@ -1,0 +1,59 @@
+"""Our vectorised overlap gives exactly what copydetect.compare_files gives, on real classes and odd code."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader.discover import discover
+from grader.similarity import pairs
+from grader.similarity.extract import extract_codes, handout_code
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _same(ours, theirs) -> bool:
+    (o_overlap, o_sims, o_slices), (t_overlap, t_sims, t_slices) = ours, theirs
+    return (int(o_overlap) == int(t_overlap) and tuple(map(float, o_sims)) == tuple(map(float, t_sims))
+            and all(np.array_equal(np.asarray(x), np.asarray(y)) for x, y in zip(o_slices, t_slices)))
+
+
+@pytest.mark.parametrize("assignment", ["hw1", "hw2", "hw3", "hw4", "quiz1"])
+def test_every_pair_of_the_sample_class_matches_copydetect(rubrics, assignment):
+    subs = [s for s in discover(ROOT / "submissions", rubrics).submissions if s.assignment == assignment]
+    codes = extract_codes(subs).codes
+    boilerplate = pairs._boilerplate_hashes(handout_code(rubrics[assignment]), pairs.NOISE_TOKENS)
+    prints = pairs._prints({s: pairs._fingerprint(s, c, boilerplate, pairs.NOISE_TOKENS) for s, c in codes.items()})
+    compare_files = pairs._copydetect().compare_files
+    compared = 0
+    for a, b in itertools.combinations(sorted(prints), 2):
+        assert _same(pairs._compare_prints(prints[a], prints[b]),
+                     compare_files(prints[a].fingerprint, prints[b].fingerprint)), (a, b)
+        compared += 1
+    assert compared >= 10
+
+
+CODES = {
+    "empty": "",
+    "tiny": "x = 1\n",
+    "loop": "def f(xs):\n    total = 0\n    for x in xs:\n        total += x * x\n    return total\n",
+    "loop_renamed": "def g(values):\n    acc = 0\n    for v in values:\n        acc += v * v\n    return acc\n",
+    "repeated": "def f(xs):\n    total = 0\n    for x in xs:\n        total += x * x\n    return total\n" * 3,
+    "other": "import math\n\ndef h(a, b):\n    return math.sqrt(a ** 2 + b ** 2) / (1 + abs(a - b))\n",
+}
+
+
+@pytest.mark.parametrize("boilerplate", ["", CODES["loop"]])
+def test_odd_pairs_match_copydetect_with_and_without_boilerplate(boilerplate):
+    hashes = pairs._boilerplate_hashes(boilerplate, pairs.NOISE_TOKENS)
+    prints = pairs._prints({s: pairs._fingerprint(s, c, hashes, pairs.NOISE_TOKENS) for s, c in CODES.items()})
+    compare_files = pairs._copydetect().compare_files
+    for a, b in itertools.product(sorted(prints), repeat=2):
+        assert _same(pairs._compare_prints(prints[a], prints[b]),
+                     compare_files(prints[a].fingerprint, prints[b].fingerprint)), (a, b)
+    # and it is not trivially equal: a renamed copy overlaps, unrelated code does not
+    assert pairs._compare_prints(prints["loop"], prints["loop_renamed"])[0] > 0 or boilerplate
+    assert pairs._compare_prints(prints["loop"], prints["other"])[0] == 0
