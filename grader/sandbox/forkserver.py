@@ -34,6 +34,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from grader.sandbox.spawner import run_in_spawner
+
 __all__ = ["ZygoteError", "Zygote", "ForkedChild", "zygote_for", "shutdown"]
 
 _CREDS = struct.Struct("3i")
@@ -184,10 +186,11 @@ class Zygote:
         self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.stderr = tempfile.TemporaryFile()
         try:
-            self.proc = subprocess.Popen(
+            # from the spawner thread: its death signal is tied to the thread that forks it
+            self.proc = run_in_spawner(lambda: subprocess.Popen(
                 cmd + [str(theirs.fileno()), "plain" if plain else "ns"], pass_fds=(theirs.fileno(),),
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.stderr, cwd=cwd, env=env,
-                start_new_session=True)
+                start_new_session=True))
         finally:
             theirs.close()
         self.problem: str | None = None
@@ -248,7 +251,7 @@ class Zygote:
         Raises
         ------
         ZygoteError
-            If the zygote is gone or the child never said hello.
+            If the zygote is gone, or the child never said hello or died before its go.
         """
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         mine.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
@@ -265,9 +268,14 @@ class Zygote:
         except (OSError, ZygoteError) as exc:
             mine.close()
             raise ZygoteError(f"the fork server could not fork a child: {exc}") from None
-        if join is not None:
-            join(pid)
-        mine.send(b"g")
+        try:
+            if join is not None:
+                join(pid)
+            mine.send(b"g")
+        except OSError as exc:  # the child died before its go (e.g. with its zygote)
+            child.kill()
+            child.close()
+            raise ZygoteError(f"the forked child died before it started: {exc}") from None
         return child
 
     @staticmethod

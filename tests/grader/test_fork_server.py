@@ -373,6 +373,26 @@ def test_a_dead_zygote_is_replaced_without_failing_the_next_student(baselines):
     assert after["tasks"] == 1
 
 
+def test_a_zygote_outlives_the_thread_that_started_it(baselines):
+    """The death signal of a zygote is tied to the thread that forks it (prctl(2)): a run's preflight
+    thread, a spare's or a worker's often ends first, and the zygote then died under every student
+    being forked from it ("died with SIGKILL" for a syntax error, in CI)."""
+    import threading
+
+    isolation, _, _ = baselines
+    limits = _limits(isolation, 1)
+    forkserver.shutdown()
+    thread = threading.Thread(target=_probe, args=(limits,))
+    thread.start()
+    thread.join()
+    started = list(forkserver._ZYGOTES.values())
+    assert len(started) == 1
+    time.sleep(0.5)  # the signal, had it been sent, arrives within microseconds
+    assert started[0].alive(), f"the zygote died with the thread that started it ({started[0].proc.returncode})"
+    assert _probe(limits)["tasks"] == 1
+    assert list(forkserver._ZYGOTES.values()) == started  # forked from it, not from a second start-up
+
+
 @pytest.mark.parametrize("falls_back", [True, False], ids=["falls-back", "forks"])
 def test_a_fallback_to_spawning_is_a_note_in_the_report(monkeypatch, falls_back):
     """Said once on stderr, and in every document graded without the fork server (on by default)."""
