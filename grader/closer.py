@@ -51,13 +51,23 @@ def _run() -> None:
 
 
 def close_later(sandbox: _Closable) -> None:
-    """Close ``sandbox`` soon, in the background thread (started on first use).
+    """Stop ``sandbox``'s processes now (its ``stop()``, if it has one) and close it soon, in the background thread.
+
+    Stopping is one signal and frees the child's memory at once; the rest
+    of the clean-up (reaping, cgroup, scratch) waits for the thread, started
+    on first use. Under load that thread lags behind the workers (it takes
+    the GIL from two busy threads for every step): measured 11 sandboxes
+    behind in a 300-submission class, each holding a live child until the
+    stop was added.
 
     Parameters
     ----------
     sandbox : Sandbox
         Done with: nothing will be read from it again.
     """
+    stop = getattr(sandbox, "stop", None)
+    if callable(stop):
+        stop()
     with _LOCK:
         if not _THREAD:
             thread = threading.Thread(target=_run, name="grader-sandbox-closer", daemon=True)

@@ -168,15 +168,24 @@ class Sandbox:
             parked.close()
         return None
 
+    def stop(self) -> None:
+        """Start killing the child, without waiting: :meth:`close` then only reaps and cleans up.
+
+        For a sandbox whose results are final (:func:`grader.closer.close_later`):
+        its processes free their memory now, not when the background clean-up
+        reaches them. Never raises.
+        """
+        try:
+            if isinstance(self.proc, ForkedChild):
+                self.proc.stop()
+            elif self.proc is not None:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
     def _kill(self) -> None:
         if self.proc is not None:
-            try:
-                if isinstance(self.proc, ForkedChild):
-                    self.proc.kill()
-                else:
-                    os.killpg(self.proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+            self.proc.kill() if isinstance(self.proc, ForkedChild) else self.stop()
             try:
                 self.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:  # pragma: no cover

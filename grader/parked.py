@@ -23,17 +23,24 @@ the sandbox).
 from __future__ import annotations
 
 import atexit
+import os
 import threading
 from collections.abc import Callable
 from typing import Any, Protocol
 
 from grader.limits import Limits
 
-__all__ = ["MAX_PARKED", "close_all", "park", "start_ahead", "take"]
+__all__ = ["MAX_PARKED", "MAX_SPARES", "close_all", "park", "start_ahead", "take"]
 
-#: Most children kept per limits: one per worker thread is all that is ever waited for;
-#: more would only hold memory (the oldest is closed).
+#: Most children kept per limits (the oldest is closed beyond it).
 MAX_PARKED = 4
+#: Most spares parked or being started per limits: one per worker thread
+#: (``--workers`` defaults to the CPUs available; at least 2). Each is a live
+#: child (two processes); a sandbox that finds none forks its own, 20 to 40 ms.
+#: Without the cap the count crept up to :data:`MAX_PARKED` in a 300-submission
+#: class (a sandbox that finds the spare still forking forks its own *and*
+#: starts another).
+MAX_SPARES = min(MAX_PARKED, max(2, len(os.sched_getaffinity(0))))
 
 
 class _Closable(Protocol):
@@ -41,6 +48,7 @@ class _Closable(Protocol):
 
 
 _PARKED: dict[Limits, list[Any]] = {}
+_STARTING: dict[Limits, int] = {}  # spares being started, per limits
 _LOCK = threading.Lock()
 _CLOSED = threading.Event()  # set at exit: what is parked later is closed at once
 
@@ -80,8 +88,11 @@ def take(limits: Limits) -> Any:
         return sandbox
 
 
-def start_ahead(limits: Limits, start: Callable[[], _Closable | None]) -> threading.Thread:
+def start_ahead(limits: Limits, start: Callable[[], _Closable | None]) -> threading.Thread | None:
     """Run ``start`` in a background thread and park what it returns for the next sandbox with ``limits``.
+
+    Nothing is started when :data:`MAX_SPARES` are already parked or being
+    started for these limits.
 
     Parameters
     ----------
@@ -93,13 +104,22 @@ def start_ahead(limits: Limits, start: Callable[[], _Closable | None]) -> thread
 
     Returns
     -------
-    threading.Thread
-        The (daemon) thread, already started.
+    threading.Thread or None
+        The (daemon) thread, already started; None if none was needed.
     """
+    with _LOCK:
+        if len(_PARKED.get(limits, ())) + _STARTING.get(limits, 0) >= MAX_SPARES:
+            return None
+        _STARTING[limits] = _STARTING.get(limits, 0) + 1
+
     def run() -> None:
-        sandbox = start()
-        if sandbox is not None:
-            park(limits, sandbox)
+        try:
+            sandbox = start()
+            if sandbox is not None:
+                park(limits, sandbox)
+        finally:
+            with _LOCK:
+                _STARTING[limits] -= 1
     thread = threading.Thread(target=run, name="grader-spare-sandbox", daemon=True)
     thread.start()
     return thread

@@ -1,4 +1,4 @@
-"""The grader's side of the fork server: start a zygote, ask it for children, kill them.
+"""The grader's side of the fork server: start a zygote, ask it for children (:mod:`grader.sandbox.forked_child`).
 
 The zygote itself is :mod:`grader.sandbox.zygote`; :mod:`grader.execute` builds
 its command line (the sandbox's boot line, bubblewrap namespaces); one zygote
@@ -22,7 +22,6 @@ from __future__ import annotations
 import atexit
 import json
 import os
-import select
 import signal
 import socket
 import struct
@@ -34,121 +33,16 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from grader.sandbox.forked_child import ForkedChild, readable
 from grader.sandbox.spawner import run_in_spawner
 
 __all__ = ["ZygoteError", "Zygote", "ForkedChild", "zygote_for", "shutdown"]
 
 _CREDS = struct.Struct("3i")
-_STATUS = struct.Struct(">i")
 
 
 class ZygoteError(Exception):
     """The zygote could not start or could not fork a child."""
-
-
-def _readable(sock: socket.socket, timeout: float) -> bool:
-    ready, _, _ = select.select([sock], [], [], max(0.0, timeout))
-    return bool(ready)
-
-
-class ForkedChild:
-    """One forked sandbox child, with the parts of :class:`subprocess.Popen` the sandbox uses.
-
-    Parameters
-    ----------
-    status : socket.socket
-        The grader's end of the status socket (hello already received).
-    pid : int
-        Host pid of the reaper (the child's process group and, with
-        namespaces, the first process of its PID namespace).
-    plain : bool
-        No PID namespace: killing means killing the process group.
-    zygote : Zygote, optional
-        The zygote it was forked from (a child whose zygote died may die with it).
-    """
-
-    def __init__(self, status: socket.socket, pid: int, plain: bool, zygote: Zygote | None = None) -> None:
-        self.zygote = zygote
-        self.status = status
-        self.pid = pid
-        self.plain = plain
-        self.pidfd = os.pidfd_open(pid)
-        self.returncode: int | None = None
-
-    def _collect(self) -> None:
-        try:
-            data = self.status.recv(_STATUS.size)
-        except OSError:
-            data = b""
-        if len(data) == _STATUS.size:
-            self.returncode = os.waitstatus_to_exitcode(_STATUS.unpack(data)[0])
-        else:  # the reaper died without reporting: killed
-            self.returncode = -signal.SIGKILL
-
-    def poll(self) -> int | None:
-        """The exit code if the child has ended (negative: killed by that signal), else None.
-
-        Returns
-        -------
-        int or None
-        """
-        if self.returncode is None and _readable(self.status, 0):
-            self._collect()
-        return self.returncode
-
-    def wait(self, timeout: float | None = None) -> int:
-        """Wait for the child to end.
-
-        Parameters
-        ----------
-        timeout : float, optional
-            Seconds; None waits forever.
-
-        Returns
-        -------
-        int
-            As :meth:`poll`.
-
-        Raises
-        ------
-        subprocess.TimeoutExpired
-            If it is still running after ``timeout``.
-        """
-        if self.returncode is None:
-            if not _readable(self.status, 1e9 if timeout is None else timeout):
-                raise subprocess.TimeoutExpired("forked child", timeout or 0.0)
-            self._collect()
-        assert self.returncode is not None
-        return self.returncode
-
-    def _signal(self, signum: int) -> None:
-        try:
-            signal.pidfd_send_signal(self.pidfd, signum)
-        except (ProcessLookupError, PermissionError):
-            pass
-
-    def kill(self) -> None:
-        """Kill the child and all it started.
-
-        With a PID namespace: SIGKILL the reaper, and the kernel kills all
-        inside. Without: SIGTERM asks the reaper (a subreaper) to kill every
-        process below it; after 3 s, or if it is gone, SIGKILL it and its
-        process group.
-        """
-        if self.plain and self.returncode is None:
-            self._signal(signal.SIGTERM)
-            if _readable(self.status, 3.0):
-                self._collect()
-            try:
-                os.killpg(self.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-        self._signal(signal.SIGKILL)
-
-    def close(self) -> None:
-        """Release the pidfd and the status socket."""
-        self.status.close()
-        os.close(self.pidfd)
 
 
 class Zygote:
@@ -195,7 +89,7 @@ class Zygote:
             theirs.close()
         self.problem: str | None = None
         deadline = time.monotonic() + timeout
-        if not _readable(self.sock, deadline - time.monotonic()):
+        if not readable(self.sock, deadline - time.monotonic()):
             self.close()
             raise ZygoteError(f"the fork server did not start within {timeout:g} s")
         data = self.sock.recv(1 << 16)
@@ -280,7 +174,7 @@ class Zygote:
 
     @staticmethod
     def _hello(sock: socket.socket, timeout: float) -> int:
-        if not _readable(sock, timeout):
+        if not readable(sock, timeout):
             raise ZygoteError("no hello")
         data, ancillary, _flags, _addr = sock.recvmsg(1, socket.CMSG_SPACE(_CREDS.size))
         for level, kind, payload in ancillary:

@@ -58,3 +58,48 @@ def test_closed_later_hands_the_sandbox_over_on_leaving_even_after_an_error():
         pass
     closer.drain()
     assert done.is_set() and log == ["entered s", "s"]
+
+
+def test_a_sandbox_handed_over_is_stopped_at_once_though_the_closer_lags():
+    """Its child frees its memory now: in a 300-submission class the closer ran 11 sandboxes behind."""
+    log: list[str] = []
+
+    class Stoppable(_Recorder):
+        def stop(self) -> None:
+            self.log.append(f"stopped {self.name}")
+
+    closer.close_later(_Recorder(log, "slow", seconds=0.5))
+    closer.close_later(Stoppable(log, "s"))
+    assert log == ["stopped s"]  # stopped here, before the closer has closed even the first one
+    closer.drain()
+    assert log == ["stopped s", "slow", "s"]
+
+
+def test_a_real_sandbox_child_is_dead_before_its_close():
+    import os
+
+    from grader.execute import Sandbox
+    from grader.limits import Limits
+
+    request = {"filename": "<p.py>", "units": [{"source": "x = 1\n", "first_line": 1, "label": "module"}],
+               "functions": []}
+    sandbox = Sandbox(request, Limits(call_timeout=3.0))
+    assert sandbox.load().fatal is None
+    pid = sandbox.proc.pid
+    closer.close_later(_Recorder([], "slow", seconds=3.0))
+    closer.close_later(sandbox)
+    deadline = time.monotonic() + 2.0
+    while time.monotonic() < deadline and _running(pid):
+        time.sleep(0.01)
+    assert not _running(pid), "the child still runs, waiting for the closer"
+    assert sandbox.proc is not None  # not closed yet: the closer is still on the slow one
+    closer.drain()
+    assert sandbox.proc is None and not os.path.exists(sandbox.scratch)
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False

@@ -136,3 +136,36 @@ def test_a_spare_whose_zygote_died_is_dropped_not_adopted():
     with Sandbox(REQUEST, limits) as second:  # a fresh zygote and child, not the dead one's spare
         assert second.load().fatal is None
         assert second.call("double", [to_wire(2.0)]).status == "ok"
+
+
+def test_spares_are_capped_however_often_sandboxes_ask(monkeypatch):
+    """A sandbox that found the spare still forking forks its own and asks again: no more than MAX_SPARES."""
+    import threading
+
+    class Spare:
+        closed = 0
+
+        def close(self) -> None:
+            Spare.closed += 1
+
+    limits = Limits(call_timeout=3.0, fork_server=1, cpu_seconds=123)  # limits nobody else parks for
+    release = threading.Event()
+    calls = []
+
+    def start():
+        calls.append(1)
+        release.wait(10)
+        return Spare()
+
+    threads = [prestarting.start_ahead(limits, start) for _ in range(10)]
+    assert sum(t is not None for t in threads) == prestarting.MAX_SPARES  # the others started nothing
+    release.set()
+    for t in threads:
+        if t is not None:
+            t.join(10)
+    assert len(prestarting._PARKED[limits]) == prestarting.MAX_SPARES and Spare.closed == 0
+    assert prestarting.start_ahead(limits, start) is None  # still enough parked
+    prestarting.take(limits)
+    assert prestarting.start_ahead(limits, start).join(10) is None  # one taken: one more started
+    assert len(calls) == prestarting.MAX_SPARES + 1
+    prestarting.close_all()
