@@ -103,3 +103,19 @@ def test_partial_temp_files_are_cleaned(small_class, tmp_path):
     result = CliRunner().invoke(cli, ["run", str(base / "class"), "--out", str(out), "-q"])
     assert result.exit_code == 0
     assert not stale.exists()
+
+
+def test_an_unchanged_regrade_starts_no_sandbox_and_imports_no_publishing_stage(small_class, tmp_path):
+    """Issue 9, point 4: the regrade of a graded class costs about one import of torch, nothing more."""
+    base, expected = small_class
+    out = tmp_path / "out"
+    shutil.copytree(base / "reference-out", out)
+    code = ("import sys\nfrom grader.cli import cli\n"
+            f"cli(['run', {str(base / 'class')!r}, '--out', {str(out)!r}, '-q'], standalone_mode=False)\n"
+            "from grader.sandbox import forkserver\n"
+            "print(sorted(m for m in ('pandas', 'matplotlib', 'grader.grading', 'grader.gradebook') "
+            "if m in sys.modules), len(forkserver._ZYGOTES))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert f"Graded 0 submission(s), kept {len(STUDENTS)} up-to-date" in run.stdout
+    assert run.stdout.strip().splitlines()[-1] == "[] 0"
+    assert _documents(out) == expected
