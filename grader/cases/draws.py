@@ -44,7 +44,8 @@ NumberT = TypeVar("NumberT", int, float)
 
 def randn(g: torch.Generator, *shape: int, scale: float = 1.0) -> torch.Tensor:
     """Standard normal samples times ``scale``: float64, shape ``shape`` (``()`` if none)."""
-    return scale * torch.randn(tuple(shape), generator=g, dtype=F64)
+    x = torch.randn(tuple(shape), generator=g, dtype=F64)
+    return x if scale == 1.0 else x.mul_(scale)  # in place: the same numbers, no second tensor
 
 
 def uniform(g: torch.Generator, low: float, high: float, *shape: int) -> torch.Tensor:
