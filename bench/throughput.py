@@ -240,6 +240,17 @@ class _TimedDispatch(LocalDispatch):
         self.pool.shutdown(wait=True)
 
 
+def _machine_cpu_seconds() -> float:
+    """CPU seconds the machine has been busy since boot (``/proc/stat``; 0.0 where unreadable)."""
+    try:
+        with open("/proc/stat") as fh:
+            fields = [int(v) for v in fh.readline().split()[1:]]
+    except (OSError, ValueError):
+        return 0.0
+    user, nice, system, _idle, _iowait, irq, softirq = fields[:7]
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class PerSubmission:
     """Per-grading seconds of one ``grade_all`` and its wall time.
@@ -256,12 +267,21 @@ class PerSubmission:
         CPU seconds of this (the grader's) process meanwhile, all its threads:
         drawing inputs, reference values, comparing, writing documents (the
         sandboxes' own CPU time is not in it).
+    busy : float
+        CPU seconds the whole machine spent meanwhile (``/proc/stat``: user,
+        nice, system, irq, softirq; the grader, its sandboxes, anything else).
     """
 
     workers: int
     seconds: dict[str, float] = field(default_factory=dict)
     wall: float = 0.0
     cpu: float = 0.0
+    busy: float = 0.0
+
+    @property
+    def cores_busy(self) -> float:
+        """Average number of the machine's CPUs kept busy during the ``grade_all`` calls."""
+        return self.busy / self.wall if self.wall else 0.0
 
     @property
     def median(self) -> float:
@@ -315,10 +335,11 @@ def per_submission(rounds: list[list[Submission]], rubrics: dict[str, Rubric], l
         for i, subs in enumerate(rounds):
             for n in (workers if i % 2 == 0 else workers[::-1]):
                 with tempfile.TemporaryDirectory(prefix="grader-persub-") as tmp:
-                    t0, c0 = time.perf_counter(), time.process_time()
+                    t0, c0, b0 = time.perf_counter(), time.process_time(), _machine_cpu_seconds()
                     grade_all(subs, rubrics, Path(tmp) / "out", limits, n, force=True, dispatch=dispatches[n])
                     rows[n].wall += time.perf_counter() - t0
                     rows[n].cpu += time.process_time() - c0
+                    rows[n].busy += _machine_cpu_seconds() - b0
     finally:
         for dispatch in dispatches.values():
             dispatch.stop()
@@ -573,6 +594,10 @@ def issue9(args: argparse.Namespace) -> int:
               + ", ".join(f"{s} {statistics.median(v):.2f}" for s, v in sorted(by_student.items())))
         speedup = rows[2].throughput / rows[1].throughput
         print(f"   throughput 2 workers / 1 worker: {speedup:.2f}x (gradings per wall second of grade_all)")
+        cpus = len(os.sched_getaffinity(0))
+        busy1, busy2 = rows[1].cores_busy, rows[2].cores_busy
+        print(f"   machine CPUs busy (/proc/stat): {busy1:.2f} of {cpus} at 1 worker, {busy2:.2f} at 2; "
+              f"so 2 workers can be at most about {cpus / max(busy1, 1e-9):.2f}x of 1 on this machine")
         print("   (at 2 workers a grading's seconds run from its start to its end while the other worker "
               "grades too)")
         if forkserver.fallback_reason():
