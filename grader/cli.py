@@ -86,7 +86,8 @@ def cli() -> None:
               help="Submissions graded at once, each in its own sandbox process "
                    "[default: the CPUs available to this process, affinity and cgroup quota included].")
 @click.option("--memory-mb", default=Limits.memory_mb, show_default=True, type=click.IntRange(min=256),
-              help="Address-space limit of each sandbox (MiB).")
+              help="Memory limit of each sandbox (MiB): resident memory where the host has a writable memory cgroup, "
+                   "else address space (RLIMIT_AS).")
 @click.option("--isolation", type=click.Choice(["auto", "bwrap", "none"]), default=Limits.isolation,
               show_default=True,
               help="auto: bubblewrap namespaces (no network, no view of other files) and a pids "

@@ -26,10 +26,11 @@ from collections.abc import Callable
 from typing import Any
 
 from grader.calls import CallOutcome, CallRequest
-from grader.isolation import Isolation, PidsCgroup, bwrap_arguments, detect
+from grader.cgroups import SandboxCgroups, cgroups_for, child_limits, exit_text
+from grader.isolation import Isolation, bwrap_arguments, detect
 from grader.limits import Limits
 from grader.parked import start_ahead, take
-from grader.replies import LoadReply, exit_message, outcome_of_reply, pipe
+from grader.replies import LoadReply, outcome_of_reply, pipe
 from grader.sandbox.forkserver import ForkedChild, Zygote, ZygoteError, forget, zygote_for
 from grader.sandbox.protocol import ProtocolError, read_frame, write_frame
 from grader.sandbox.timer import GRACE_SECONDS
@@ -87,7 +88,7 @@ class Sandbox:
         self.starts = 0
         self.last_load: LoadReply | None = None
         self.isolation = detect(limits.isolation)
-        self.cgroup: PidsCgroup | None = None
+        self.cgroup: SandboxCgroups | None = None
         self.forking = bool(limits.fork_server)
 
     # -- life cycle --------------------------------------------------------------
@@ -101,10 +102,8 @@ class Sandbox:
         req_r, self.req_w = pipe()
         self.resp_r, resp_w = pipe()
         self._stderr = tempfile.TemporaryFile()  # forked children have no stderr of their own
-        if self.isolation.pids_root is not None and self.cgroup is None:
-            self.cgroup = PidsCgroup(self.isolation.pids_root, self.limits.processes)
-        cgroup = self.cgroup
-        request = {"limits": json.loads(self.limits.child_json()), "scratch": self.scratch,
+        cgroup = self.cgroup = cgroups_for(self.cgroup, self.isolation, self.limits)
+        request = {"limits": json.loads(child_limits(self.cgroup, self.limits)), "scratch": self.scratch,
                    "scratch_bytes": self.limits.scratch_mb << 20}
         try:
             self.proc = zygote.fork(request, req_r, resp_w, self.limits.startup_timeout,
@@ -131,17 +130,15 @@ class Sandbox:
         req_r, self.req_w = pipe()
         self.resp_r, resp_w = pipe()
         self._stderr = tempfile.TemporaryFile()
+        cgroup = self.cgroup = cgroups_for(self.cgroup, self.isolation, self.limits)
         cmd = [sys.executable, "-I", "-c", _BOOT, _PACKAGE_ROOT,
-               str(req_r), str(resp_w), self.limits.child_json()]
+               str(req_r), str(resp_w), child_limits(self.cgroup, self.limits)]
         env = _child_env(self.scratch)
         if self.isolation.bwrap:
             cmd = bwrap_arguments(self.isolation.bwrap, self.limits.scratch_mb << 20) + cmd
             env.update(HOME="/scratch", TMPDIR="/scratch")
-        if self.isolation.pids_root is not None:
-            if self.cgroup is None:
-                self.cgroup = PidsCgroup(self.isolation.pids_root, self.limits.processes)
-            # join the cgroup first, then become the sandbox: every descendant inherits it
-            cmd = ["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"', str(self.cgroup.procs)] + cmd
+        if cgroup is not None:  # join the cgroups first, then become the sandbox: every descendant inherits them
+            cmd = cgroup.shell_prefix() + cmd
         try:
             self.proc = subprocess.Popen(
                 cmd, pass_fds=(req_r, resp_w), stdin=subprocess.DEVNULL,
@@ -247,7 +244,7 @@ class Sandbox:
         code = self._exit_code()
         self._stderr.seek(0)
         tail = self._stderr.read()[-1500:].decode("utf-8", "replace").strip()
-        reason = exit_message(code) if code is not None else (
+        reason = exit_text(self.cgroup, code) if code is not None else (
             "the process running the submission stopped answering while loading")
         return reason + (f": {tail.splitlines()[-1]}" if tail else "")
 
@@ -345,7 +342,7 @@ class Sandbox:
         except (OSError, ProtocolError) as exc:
             code = self._exit_code() if isinstance(exc, OSError) else None
             self._kill()
-            why = exit_message(code) if isinstance(exc, OSError) else f"the calls could not be sent: {exc}"
+            why = exit_text(self.cgroup, code) if isinstance(exc, OSError) else f"the calls could not be sent: {exc}"
             return [CallOutcome("crash", error={"message": why})]
         if while_waiting is not None:
             while_waiting()
@@ -368,7 +365,7 @@ class Sandbox:
         except (EOFError, OSError):
             code = self._exit_code()
             self._kill()
-            return CallOutcome("crash", error={"message": exit_message(code)})
+            return CallOutcome("crash", error={"message": exit_text(self.cgroup, code)})
         except ProtocolError as exc:
             self._kill()
             return CallOutcome("crash", error={"message": f"unreadable reply from the sandbox: {exc}"})

@@ -1,4 +1,4 @@
-"""OS-level isolation of the sandbox child: bubblewrap namespaces and a pids cgroup.
+"""OS-level isolation of the sandbox child: bubblewrap namespaces, a pids cgroup and a memory cgroup.
 
 Two well-kept kernel mechanisms, used when the host allows them:
 
@@ -15,6 +15,10 @@ Two well-kept kernel mechanisms, used when the host allows them:
   contains a fork bomb even when the grader runs as root (RLIMIT_NPROC is not
   enforced for root). Tearing the sandbox down kills every process left in
   the cgroup.
+* a **memory cgroup** (v1 ``memory.limit_in_bytes`` or v2 ``memory.max``,
+  under the grader's own memory cgroup) makes ``memory_mb`` a limit on the
+  resident memory the submission allocates (:mod:`grader.cgroups`); without
+  one it is a limit on address space (``RLIMIT_AS``).
 
 :func:`detect` probes both once per process; what is missing is reported
 once on the command line and in every report, and every other limit still
@@ -34,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-__all__ = ["Isolation", "detect", "PidsCgroup", "bwrap_arguments"]
+__all__ = ["Isolation", "MemoryRoot", "detect", "PidsCgroup", "bwrap_arguments"]
 
 Mode = Literal["auto", "bwrap", "none"]
 
@@ -55,11 +59,65 @@ class Isolation:
         RLIMIT_NPROC only, which does not bind root).
     missing : tuple of str
         One sentence per protection that is unavailable, for the notes.
+    memory_root : MemoryRoot or None
+        Where each sandbox gets a memory cgroup of its own, so that the
+        memory limit counts resident memory (None: the limit is address
+        space, ``RLIMIT_AS``).
     """
 
     bwrap: str | None
     pids_root: Path | None
     missing: tuple[str, ...] = field(default=())
+    memory_root: MemoryRoot | None = None
+
+
+@dataclass(frozen=True)
+class MemoryRoot:
+    """A memory cgroup under which the grader may make one per sandbox.
+
+    Attributes
+    ----------
+    path : Path
+        The grader's own memory cgroup (children nest in its limit).
+    version : {1, 2}
+        cgroup v1 (``memory.limit_in_bytes``, ``memory.oom_control``) or v2
+        (``memory.max``, ``memory.events``).
+    """
+
+    path: Path
+    version: int
+
+    @property
+    def limit_file(self) -> str:
+        """Name of the file that holds a cgroup's limit in bytes."""
+        return "memory.limit_in_bytes" if self.version == 1 else "memory.max"
+
+
+def _memory_root() -> MemoryRoot | None:
+    """The grader's own memory cgroup, if it may make children there with a limit (probed)."""
+    candidates = []
+    try:
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        hierarchy, controllers, path = (line.split(":", 2) + ["", ""])[:3]
+        if "memory" in controllers.split(","):
+            candidates.append(MemoryRoot(Path("/sys/fs/cgroup/memory") / path.lstrip("/"), 1))
+        elif hierarchy == "0" and Path("/sys/fs/cgroup/cgroup.controllers").exists():
+            candidates.append(MemoryRoot(Path("/sys/fs/cgroup") / path.lstrip("/"), 2))
+    for root in candidates:
+        probe = root.path / f"grader-probe-{os.getpid()}"
+        try:
+            probe.mkdir()
+            try:
+                (probe / root.limit_file).write_text(f"{256 << 20}\n")
+                return root
+            finally:
+                probe.rmdir()
+        except OSError:
+            continue
+    return None
 
 
 def _bwrap_works(path: str) -> bool:
@@ -125,12 +183,14 @@ def detect(mode: Mode = "auto") -> Isolation:
                        + ("not installed (apt-get install bubblewrap)" if not path
                           else "installed but cannot create namespaces on this host"))
     pids_root = _pids_root()
-    if pids_root is not None:
-        remove_stale_cgroups(pids_root)
+    memory_root = _memory_root()
+    for root in (pids_root, memory_root.path if memory_root else None):
+        if root is not None:
+            remove_stale_cgroups(root)
     if pids_root is None:
         missing.append("no process-count cgroup (needs a writable pids cgroup): a fork bomb is limited "
                        "only by RLIMIT_NPROC, which does not bind root")
-    return Isolation(bwrap, pids_root, tuple(missing))
+    return Isolation(bwrap, pids_root, tuple(missing), memory_root)
 
 
 def remove_stale_cgroups(root: Path) -> int:

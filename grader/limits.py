@@ -12,7 +12,9 @@ limit                  default    what it defends
 ``call_wall_timeout``  derived    code that waits instead of computing (per call,
                                   wall clock; 0 = ``max(3 x CPU, CPU + 10 s)``)
 ``cpu_seconds``        600 s      CPU burnt by one child, whatever it does
-``memory_mb``          4096 MiB   huge allocations (address space, RLIMIT_AS)
+``memory_mb``          4096 MiB   huge allocations (resident memory in a memory
+                                  cgroup where the host has one, else address
+                                  space, RLIMIT_AS: :mod:`grader.cgroups`)
 ``processes``          64         fork bombs (RLIMIT_NPROC; not enforced for root)
 ``file_mb``            16 MiB     filling the disk (RLIMIT_FSIZE)
 ``open_files``         256        descriptor exhaustion (RLIMIT_NOFILE)
@@ -54,7 +56,9 @@ class Limits:
     cpu_seconds : int
         CPU seconds of one child (``RLIMIT_CPU``).
     memory_mb : int
-        Address space of one child, MiB (``RLIMIT_AS``).
+        Memory of one child, MiB: the resident memory it allocates where a
+        memory cgroup is available (:mod:`grader.cgroups`; ``RLIMIT_AS`` is
+        then 4 times this), else its address space (``RLIMIT_AS``).
     processes : int
         Processes of the sandbox user (``RLIMIT_NPROC``) and of its pids cgroup.
     file_mb : int

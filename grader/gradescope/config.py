@@ -26,7 +26,8 @@ __all__ = ["CONFIG_NAME", "GRADESCOPE_LIMITS", "DEADLINE_SECONDS", "BundleConfig
 CONFIG_NAME = "gradescope.json"
 
 #: Sandbox limits for Gradescope's default container (see ``docs/gradescope.md`` for the measurements).
-#: ``memory_mb`` is address space (RLIMIT_AS) of the sandbox child: hw1 grades fully at 768 MiB,
+#: ``memory_mb`` is address space (RLIMIT_AS) of the sandbox child in a container without a writable
+#: memory cgroup (the usual case; with one it is resident memory, :mod:`grader.cgroups`): hw1 grades fully at 768 MiB,
 #: 1024 MiB leaves room for a student's own arrays, and with the grader's own resident memory it stays
 #: under the container's 768 MB of RAM in practice (address space is mostly not resident).
 #: ``cpu_seconds`` bounds one child (a restart after a hang starts a new one).
