@@ -62,10 +62,8 @@ class MemoryCgroup(PidsCgroup):
         try:
             for line in (self.path / name).read_text().splitlines():
                 key, _, value = line.partition(" ")
-                if key == "oom_kill":
+                if key == "oom_kill":  # v1 counts kills since Linux 4.13; before, a kill reads as a plain SIGKILL
                     return int(value)
-            if self.root.version == 1:  # kernels before 4.13 do not count kills: any failure to charge
-                return int((self.path / "memory.failcnt").read_text())
         except (OSError, ValueError):
             pass
         return 0
@@ -93,11 +91,6 @@ class SandboxCgroups:
         self.pids = PidsCgroup(isolation.pids_root, limits.processes) if isolation.pids_root else None
         self.memory = (MemoryCgroup(isolation.memory_root, limits.memory_mb << 20)
                        if isolation.memory_root else None)
-
-    @staticmethod
-    def offered(isolation: Isolation) -> bool:
-        """Whether the host offers either cgroup (else a sandbox makes none)."""
-        return isolation.pids_root is not None or isolation.memory_root is not None
 
     def _all(self) -> list[PidsCgroup]:
         return [c for c in (self.pids, self.memory) if c is not None]
@@ -128,43 +121,78 @@ class SandboxCgroups:
         for cgroup in self._all():
             cgroup.remove()
 
-    def child_limits(self, limits_json: str) -> str:
-        """The child's JSON limits: with a memory cgroup, RLIMIT_AS raised to the backstop."""
+    def oom_killed(self) -> bool:
+        """Whether the memory limit killed a process since the last time this was asked."""
         if self.memory is None:
-            return limits_json
-        limits = json.loads(limits_json)
-        limits["memory_bytes"] = ADDRESS_SPACE_FACTOR * (self.memory_mb << 20)
-        return json.dumps(limits)
-
-    def exit_message(self, code: int | None) -> str | None:
-        """What to say instead of the plain exit message when the memory limit killed the child (else None)."""
-        if self.memory is None or code != -signal.SIGKILL:
-            return None
+            return False
         kills, self._oom_kills = self._oom_kills, self.memory.oom_kills()
-        if self._oom_kills > kills:
-            return (f"the process running the submission was killed for using more memory than the limit "
-                    f"({self.memory_mb} MiB of resident memory)")
-        return None
+        return self._oom_kills > kills
 
 
 def cgroups_for(existing: SandboxCgroups | None, isolation: Isolation, limits: Limits) -> SandboxCgroups | None:
-    """A sandbox's cgroups: ``existing``, else new ones where the host offers any (else None).
+    """A sandbox's cgroups: ``existing``, else new ones where the host offers either cgroup, else None.
+
+    Parameters
+    ----------
+    existing : SandboxCgroups or None
+        What the sandbox holds already (kept across restarts of its child).
+    isolation : Isolation
+        What the host offers.
+    limits : Limits
+        The sandbox's limits.
+
+    Returns
+    -------
+    SandboxCgroups or None
 
     Raises
     ------
     OSError
         If a cgroup the host offers cannot be made.
     """
-    if existing is None and SandboxCgroups.offered(isolation):
+    if existing is None and (isolation.pids_root is not None or isolation.memory_root is not None):
         return SandboxCgroups(isolation, limits)
     return existing
 
 
 def child_limits(cgroups: SandboxCgroups | None, limits: Limits) -> str:
-    """The JSON limits a child sets on itself (:meth:`SandboxCgroups.child_limits`)."""
-    return limits.child_json() if cgroups is None else cgroups.child_limits(limits.child_json())
+    """The JSON limits a child sets on itself: with a memory cgroup, RLIMIT_AS raised to the backstop.
+
+    Parameters
+    ----------
+    cgroups : SandboxCgroups or None
+        The sandbox's cgroups.
+    limits : Limits
+        The sandbox's limits (``memory_mb`` in MiB).
+
+    Returns
+    -------
+    str
+        :meth:`grader.limits.Limits.child_json`, with ``memory_bytes`` set to
+        :data:`ADDRESS_SPACE_FACTOR` x ``memory_mb`` where a memory cgroup holds the child.
+    """
+    if cgroups is None or cgroups.memory is None:
+        return limits.child_json()
+    decoded = json.loads(limits.child_json())
+    decoded["memory_bytes"] = ADDRESS_SPACE_FACTOR * (limits.memory_mb << 20)
+    return json.dumps(decoded)
 
 
 def exit_text(cgroups: SandboxCgroups | None, code: int | None) -> str:
-    """What a student reads about a child that ended (:func:`grader.replies.exit_message`, or the memory limit)."""
-    return (cgroups.exit_message(code) if cgroups is not None else None) or exit_message(code)
+    """What a student reads about a child that ended: the memory limit, or :func:`grader.replies.exit_message`.
+
+    Parameters
+    ----------
+    cgroups : SandboxCgroups or None
+        The sandbox's cgroups.
+    code : int or None
+        The child's exit code (negative: the signal that killed it), None if it is silent.
+
+    Returns
+    -------
+    str
+    """
+    if code == -signal.SIGKILL and cgroups is not None and cgroups.oom_killed():
+        return (f"the process running the submission was killed for using more memory than the limit "
+                f"({cgroups.memory_mb} MiB of resident memory)")
+    return exit_message(code)

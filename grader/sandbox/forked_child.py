@@ -26,7 +26,19 @@ class _Zygote(Protocol):
 
 
 def readable(sock: socket.socket, timeout: float) -> bool:
-    """Whether ``sock`` has data (or EOF) within ``timeout`` seconds (0: now)."""
+    """Whether ``sock`` has data (or EOF) within ``timeout`` seconds.
+
+    Parameters
+    ----------
+    sock : socket.socket
+        A connected socket (the status or control socket of the fork server).
+    timeout : float
+        Seconds to wait; 0 (or less) asks without waiting.
+
+    Returns
+    -------
+    bool
+    """
     ready, _, _ = select.select([sock], [], [], max(0.0, timeout))
     return bool(ready)
 

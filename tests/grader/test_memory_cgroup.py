@@ -14,7 +14,7 @@ import json
 
 import pytest
 
-from grader.cgroups import ADDRESS_SPACE_FACTOR, SandboxCgroups
+from grader.cgroups import ADDRESS_SPACE_FACTOR, SandboxCgroups, child_limits
 from grader.execute import Sandbox
 from grader.isolation import detect
 from grader.limits import Limits
@@ -80,7 +80,7 @@ def test_with_a_memory_cgroup_address_space_is_only_a_backstop():
         pytest.skip("no writable memory cgroup on this host")
     cgroups = SandboxCgroups(isolation, limits)
     try:
-        assert json.loads(cgroups.child_limits(limits.child_json()))["memory_bytes"] == ADDRESS_SPACE_FACTOR << 30
+        assert json.loads(child_limits(cgroups, limits))["memory_bytes"] == ADDRESS_SPACE_FACTOR << 30
         assert (cgroups.memory.path / isolation.memory_root.limit_file).read_text().strip() == str(1 << 30)
     finally:
         cgroups.remove()
