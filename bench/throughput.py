@@ -428,24 +428,32 @@ class TreeMemory(threading.Thread):
 
 
 _RUN_CLASS = """
-import json, resource, sys, time
+import json, os, resource, sys, time
 from pathlib import Path
 from grader.events import RunEvents
 from grader.limits import Limits
 from grader.pipeline import run
 from grader.sandbox.forkserver import fallback_reason
+def machine():
+    with open("/proc/stat") as fh:
+        f = [int(v) for v in fh.readline().split()[1:8]]
+    return (f[0] + f[1] + f[2] + f[5] + f[6]) / os.sysconf("SC_CLK_TCK")
+def mark():
+    return (time.perf_counter(), time.process_time(), machine())
 class Clock(RunEvents):
-    def started(self, total): self.started = time.perf_counter()
-    def finished(self): self.finished = time.perf_counter()
+    def started(self, total): self.started = mark()
+    def finished(self): self.finished = mark()
 path, out, workers, isolation, timeout = sys.argv[1:6]
 limits = Limits(call_timeout=float(timeout), isolation=isolation, fork_server=1)
 clock = Clock()
-t0 = time.perf_counter()
+t0 = mark()
 summary = run(Path(path), Path(out), limits=limits, workers=int(workers), force=True, events=clock)
-t1 = time.perf_counter()
-print(json.dumps({"seconds": t1 - t0, "graded": len(summary.graded), "fallback": fallback_reason(),
-                  "before": clock.started - t0, "grading": clock.finished - clock.started,
-                  "after": t1 - clock.finished,
+t1 = mark()
+phases = {"before": (t0, clock.started), "grading": (clock.started, clock.finished), "after": (clock.finished, t1)}
+print(json.dumps({"seconds": t1[0] - t0[0], "graded": len(summary.graded), "fallback": fallback_reason(),
+                  **{k: b[0] - a[0] for k, (a, b) in phases.items()},
+                  **{k + "_cpu": b[1] - a[1] for k, (a, b) in phases.items()},
+                  **{k + "_busy": b[2] - a[2] for k, (a, b) in phases.items()},
                   "self_maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                   "children_maxrss_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
 """
@@ -513,6 +521,35 @@ def grade_class(path: Path, out: Path, workers: int, limits: Limits) -> ClassRun
         raise RuntimeError(f"the class run failed (exit {proc.returncode}): {stderr.strip()[-800:]}")
     report = json.loads(stdout.strip().splitlines()[-1])
     return ClassRun(report["seconds"], process_seconds, report["graded"], memory, report)
+
+
+def class_floor(report: dict[str, Any], cpus: int, t_torch: float) -> str:
+    """Where the class run's CPU went and the shortest run it allows on ``cpus`` CPUs, as text.
+
+    ``report`` is what the class subprocess printed: per phase (``before``,
+    ``grading``, ``after``) its wall seconds, the grader process's own CPU
+    seconds (``*_cpu``, all its threads) and the machine's busy CPU seconds
+    (``*_busy``, ``/proc/stat``). The machine's CPU minus the grader's is the
+    sandboxes (the students' code, the fork servers; anything else running
+    on a shared machine counts there too). No scheduling of that work on
+    ``cpus`` CPUs ends sooner than its CPU seconds over ``cpus``, so the
+    whole run cannot take less than ``(grading busy) / cpus`` plus the
+    publishing phase, which is the grader's alone; and even with a grader
+    whose judging cost nothing, not less than the sandboxes' CPU over
+    ``cpus`` plus publishing.
+    """
+    grading, own, busy = report["grading"], report["grading_cpu"], report["grading_busy"]
+    sandboxes = max(busy - own, 0.0)
+    after = report["after"]
+    floor = report["before"] + busy / cpus + after
+    floor_free = report["before"] + sandboxes / cpus + after
+    return (f"   CPU while grading ({grading:.1f} s): the grader process {own:.1f} s, the rest of the machine "
+            f"(the sandboxes: students' code, fork servers) {sandboxes:.1f} s, {busy / grading:.2f} of {cpus} "
+            f"CPUs busy; publishing: the grader process {report['after_cpu']:.1f} s in {after:.1f} s\n"
+            f"   so on {cpus} CPUs this class cannot take less than {floor:.1f} s ({floor / t_torch:.1f} T_torch) "
+            f"with this much work, nor less than {floor_free:.1f} s ({floor_free / t_torch:.1f} T_torch) even "
+            "if the grader's own judging cost nothing (the sandboxes' CPU over the CPUs, plus setting up and "
+            "publishing)")
 
 
 # --------------------------------------------------------------------------- issue 9
@@ -620,6 +657,7 @@ def issue9(args: argparse.Namespace) -> int:
         print(f"   of which: rubrics, discovery and lock {whole.report['before']:.1f} s; sandbox check and grading "
               f"{whole.report['grading']:.1f} s ({whole.report['grading'] / whole.graded:.3f} s per submission); "
               f"reports, gradebook and similarity report {whole.report['after']:.1f} s (run's progress events)")
+        print(class_floor(whole.report, len(os.sched_getaffinity(0)), t_torch))
         pairs = len(list((out / "reports" / "hw2" / "similarity").glob("*--*.html")))
         print(f"   the similarity report shows {pairs} pairs: copies of one submission are (rightly) near-identical, "
               f"so this class has {pairs} pair pages to render where a real class has a few")
