@@ -26,11 +26,13 @@ import itertools
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from grader.results import natural_key
+from grader.similarity.filtered import filtered_code, prune
 
 __all__ = ["DEFAULT_THRESHOLD", "MIN_OVERLAP_TOKENS", "MIN_PAIRS_FOR_STATISTICS", "NOISE_TOKENS", "UNUSUAL_Z",
            "SimilarPair", "class_threshold", "similar_pairs", "similar_pairs_in_class"]
@@ -114,9 +116,18 @@ def _boilerplate_hashes(boilerplate: str, k: int) -> Any:
     return np.unique(np.array(sorted(fingerprint.hashes), dtype=np.int64))
 
 
-def _fingerprint(student: str, code: str, boilerplate: Any, k: int) -> Any:
-    return _copydetect().CodeFingerprint(f"{student}.py", k, 1, boilerplate=boilerplate, language="python",
-                           fp=io.StringIO(code))
+def _fingerprint(student: str, code: str, boilerplate: Any, k: int, cache: Path | None) -> Any:
+    """The copydetect fingerprint of ``code``, its filtered code lexed once per distinct code (:mod:`.filtered`).
+
+    ``CodeFingerprint(filter=False)`` on the filtered code computes the same
+    hashes, positions and token coverage as with ``filter=True`` on the code
+    (both hash the filtered text); the text and offsets are then put back.
+    """
+    filtered, offsets = filtered_code(code, cache)
+    fingerprint = _copydetect().CodeFingerprint(f"{student}.py", k, 1, boilerplate=boilerplate, filter=False,
+                                                language="python", fp=io.StringIO(filtered))
+    fingerprint.raw_code, fingerprint.offsets = code, offsets
+    return fingerprint
 
 
 def _spans(slices: Any, length: int) -> tuple[Span, ...]:
@@ -303,8 +314,8 @@ def class_threshold(similarities: Sequence[float], threshold: float, z: float = 
 
 def similar_pairs_in_class(submissions_code: Mapping[str, str], boilerplate: str,
                            threshold: float = DEFAULT_THRESHOLD, *, min_overlap: int = MIN_OVERLAP_TOKENS,
-                           noise_tokens: int = NOISE_TOKENS, z: float | None = UNUSUAL_Z
-                           ) -> tuple[list[SimilarPair], float]:
+                           noise_tokens: int = NOISE_TOKENS, z: float | None = UNUSUAL_Z,
+                           cache: Path | None = None) -> tuple[list[SimilarPair], float]:
     """:func:`similar_pairs` and the class threshold it used (:func:`class_threshold`).
 
     Parameters
@@ -314,6 +325,10 @@ def similar_pairs_in_class(submissions_code: Mapping[str, str], boilerplate: str
     z : float or None, optional
         Robust z-score against the class's own pairs (:func:`class_threshold`);
         None: the absolute ``threshold`` alone.
+    cache : Path or None, optional
+        The class's cache of filtered code (:func:`grader.similarity.filtered.cache_folder`):
+        code found there is not lexed again, and entries for code no longer
+        in the class are deleted. None: lex everything, keep nothing.
 
     Returns
     -------
@@ -331,7 +346,9 @@ def similar_pairs_in_class(submissions_code: Mapping[str, str], boilerplate: str
         raise ValueError(f"noise_tokens must be at least 1, not {noise_tokens!r}")
     hashes = _boilerplate_hashes(boilerplate, noise_tokens)
     students = sorted(submissions_code, key=natural_key)
-    prints = _prints({s: _fingerprint(s, submissions_code[s], hashes, noise_tokens) for s in students})
+    prints = _prints({s: _fingerprint(s, submissions_code[s], hashes, noise_tokens, cache) for s in students})
+    if cache is not None:
+        prune(cache, submissions_code.values())
     every = [_compare(a, b, submissions_code, prints) for a, b in itertools.combinations(students, 2)]
     used = threshold if z is None else class_threshold([p.similarity for p in every], threshold, z)
     found = [p for p in every if p.similarity >= used and p.overlap_tokens >= min_overlap]

@@ -28,6 +28,7 @@ from grader import __version__
 from grader.discover import Submission
 from grader.results import write_text_atomic
 from grader.similarity.extract import extract_codes
+from grader.similarity.filtered import cache_folder
 from grader.similarity.pairs import (
     DEFAULT_THRESHOLD,
     MIN_OVERLAP_TOKENS,
@@ -272,7 +273,9 @@ def similarity_for_assignment(out: Path, assignment: str, submissions: Iterable[
     Notes
     -----
     Pair pages left by an earlier run whose pair is no longer reported (or no
-    longer among the first ``max_pages``) are deleted.
+    longer among the first ``max_pages``) are deleted. The filtered code of
+    each submission is kept in ``OUT/.grader-cache/similarity/<assignment>/``
+    (:mod:`grader.similarity.filtered`), so a later run lexes only code that changed.
     """
     subs = list(submissions)
     for sub in subs:
@@ -280,7 +283,8 @@ def similarity_for_assignment(out: Path, assignment: str, submissions: Iterable[
             raise ValueError(f"submission of {sub.student!r} belongs to {sub.assignment!r}, not {assignment!r}")
     used = DEFAULT_THRESHOLD if threshold is None else float(threshold)
     extraction = extract_codes(subs)
-    pairs, used = similar_pairs_in_class(extraction.codes, handout_code, used, min_overlap=min_overlap)
+    pairs, used = similar_pairs_in_class(extraction.codes, handout_code, used, min_overlap=min_overlap,
+                                         cache=cache_folder(out, assignment))
     folder = Path(out) / "reports" / assignment / "similarity"
     names = [pair_page_name(p, display_name) for p in pairs]
     if len(set(names)) != len(names):

@@ -26,7 +26,7 @@ def test_every_pair_of_the_sample_class_matches_copydetect(rubrics, assignment):
     subs = [s for s in discover(ROOT / "submissions", rubrics).submissions if s.assignment == assignment]
     codes = extract_codes(subs).codes
     boilerplate = pairs._boilerplate_hashes(handout_code(rubrics[assignment]), pairs.NOISE_TOKENS)
-    prints = pairs._prints({s: pairs._fingerprint(s, c, boilerplate, pairs.NOISE_TOKENS) for s, c in codes.items()})
+    prints = pairs._prints({s: pairs._fingerprint(s, c, boilerplate, pairs.NOISE_TOKENS, None) for s, c in codes.items()})
     compare_files = pairs._copydetect().compare_files
     compared = 0
     for a, b in itertools.combinations(sorted(prints), 2):
@@ -49,7 +49,7 @@ CODES = {
 @pytest.mark.parametrize("boilerplate", ["", CODES["loop"]])
 def test_odd_pairs_match_copydetect_with_and_without_boilerplate(boilerplate):
     hashes = pairs._boilerplate_hashes(boilerplate, pairs.NOISE_TOKENS)
-    prints = pairs._prints({s: pairs._fingerprint(s, c, hashes, pairs.NOISE_TOKENS) for s, c in CODES.items()})
+    prints = pairs._prints({s: pairs._fingerprint(s, c, hashes, pairs.NOISE_TOKENS, None) for s, c in CODES.items()})
     compare_files = pairs._copydetect().compare_files
     for a, b in itertools.product(sorted(prints), repeat=2):
         assert _same(pairs._compare_prints(prints[a], prints[b]),

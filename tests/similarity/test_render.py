@@ -94,8 +94,11 @@ def test_skipped_submissions_are_listed_and_results_are_never_touched(tmp_path):
     index = summary.index.read_text(encoding="utf-8")
     assert "<strong>bad</strong>: bad.py is empty" in index and "at least 90%" in index
     assert not (tmp_path / "out" / "results").exists()
-    assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*")) == [
+    written = sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*"))
+    assert [p for p in written if not p.startswith(".grader-cache")] == [
         "reports", "reports/hwx", "reports/hwx/similarity", "reports/hwx/similarity/index.html"]
+    # besides the pages only the filtered code of the 4 compared submissions (grader.similarity.filtered)
+    assert len([p for p in written if p.startswith(".grader-cache/similarity/hwx/")]) == 4
 
 
 def test_a_submission_of_another_assignment_or_a_bad_threshold_is_refused(tmp_path):
