@@ -42,9 +42,13 @@ import torch
 
 def _listing(path):
     try:
-        return sorted(os.listdir(path))
+        names = sorted(os.listdir(path))
     except OSError as exc:
         return f"unreadable: {exc.strerror}"
+    if len(names) > 40:  # a busy host /tmp (isolation none): a digest keeps the reply under the string cap
+        import hashlib
+        return {"entries": len(names), "sha256": hashlib.sha256("\0".join(names).encode()).hexdigest()}
+    return names
 
 
 def _markers():
