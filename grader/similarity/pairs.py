@@ -212,6 +212,14 @@ def _compare_prints(a: _Print, b: _Print) -> tuple[int, tuple[float, float], tup
     ValueError
         If the fingerprints use different ``k``.
     """
+    overlap_a, sims, (slices_a, slices_b) = _overlap(a, b)
+    if not len(slices_a):  # no common hash: copydetect's empty slices, not offset
+        return overlap_a, sims, (slices_a, slices_b)
+    return overlap_a, sims, (_offset(slices_a, a.fingerprint.offsets), _offset(slices_b, b.fingerprint.offsets))
+
+
+def _overlap(a: _Print, b: _Print) -> tuple[int, tuple[float, float], tuple[Any, Any]]:
+    """:func:`_compare_prints` with the slices still in filtered-code positions (not yet :func:`_offset`)."""
     fa, fb = a.fingerprint, b.fingerprint
     if fa.k != fb.k:
         raise ValueError("Code fingerprints must use the same noise threshold")
@@ -225,11 +233,16 @@ def _compare_prints(a: _Print, b: _Print) -> tuple[int, tuple[float, float], tup
     overlap_b = np.sum(slices_b[1] - slices_b[0])
     sim_a = overlap_a / fa.token_coverage if len(fa.filtered_code) > 0 else 0
     sim_b = overlap_b / fb.token_coverage if len(fb.filtered_code) > 0 else 0
-    return overlap_a, (sim_a, sim_b), (_offset(slices_a, fa.offsets), _offset(slices_b, fb.offsets))
+    return overlap_a, (sim_a, sim_b), (slices_a, slices_b)
 
 
-def _compare(a: str, b: str, codes: Mapping[str, str], prints: Mapping[str, _Print]) -> SimilarPair:
-    overlap, (sim_a, sim_b), (slices_a, slices_b) = _compare_prints(prints[a], prints[b])
+def _pair(a: str, b: str, codes: Mapping[str, str], prints: Mapping[str, _Print],
+          found: tuple[int, tuple[float, float], tuple[Any, Any]]) -> SimilarPair:
+    """The :class:`SimilarPair` of ``a`` and ``b`` from their :func:`_overlap` (its spans in the texts)."""
+    overlap, (sim_a, sim_b), (slices_a, slices_b) = found
+    if len(slices_a):
+        slices_a = _offset(slices_a, prints[a].fingerprint.offsets)
+        slices_b = _offset(slices_b, prints[b].fingerprint.offsets)
     return SimilarPair(a, b, float(sim_a), float(sim_b), int(overlap),
                        _spans(slices_a, len(codes[a])), _spans(slices_b, len(codes[b])))
 
@@ -349,8 +362,11 @@ def similar_pairs_in_class(submissions_code: Mapping[str, str], boilerplate: str
     prints = _prints({s: _fingerprint(s, submissions_code[s], hashes, noise_tokens, cache) for s in students})
     if cache is not None:
         prune(cache, submissions_code.values())
-    every = [_compare(a, b, submissions_code, prints) for a, b in itertools.combinations(students, 2)]
-    used = threshold if z is None else class_threshold([p.similarity for p in every], threshold, z)
-    found = [p for p in every if p.similarity >= used and p.overlap_tokens >= min_overlap]
+    # every pair's overlap and similarities; the spans in the texts only for the pairs reported
+    every = {(a, b): _overlap(prints[a], prints[b]) for a, b in itertools.combinations(students, 2)}
+    similarity = {ab: float(max(sims)) for ab, (_overlap_a, sims, _slices) in every.items()}
+    used = threshold if z is None else class_threshold(list(similarity.values()), threshold, z)
+    found = [_pair(a, b, submissions_code, prints, every[a, b]) for (a, b), (overlap, _sims, _slices)
+             in every.items() if similarity[a, b] >= used and int(overlap) >= min_overlap]
     found.sort(key=lambda p: (-p.similarity, natural_key(p.student_a), natural_key(p.student_b)))
     return found, used

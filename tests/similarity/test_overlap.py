@@ -57,3 +57,25 @@ def test_odd_pairs_match_copydetect_with_and_without_boilerplate(boilerplate):
     # and it is not trivially equal: a renamed copy overlaps, unrelated code does not
     assert pairs._compare_prints(prints["loop"], prints["loop_renamed"])[0] > 0 or boilerplate
     assert pairs._compare_prints(prints["loop"], prints["other"])[0] == 0
+
+
+def test_the_pairs_reported_are_those_of_full_comparisons(rubrics):
+    """Spans are worked out only for the pairs reported: the same pairs as comparing every pair in full."""
+    subs = [s for s in discover(ROOT / "submissions", rubrics).submissions if s.assignment == "hw2"]
+    codes = {**extract_codes(subs).codes, **CODES}
+    handout = handout_code(rubrics["hw2"])
+    boilerplate = pairs._boilerplate_hashes(handout, pairs.NOISE_TOKENS)
+    prints = pairs._prints({s: pairs._fingerprint(s, c, boilerplate, pairs.NOISE_TOKENS, None) for s, c in codes.items()})
+    for threshold, min_overlap in [(0.0, 0), (0.3, 1), (pairs.DEFAULT_THRESHOLD, pairs.MIN_OVERLAP_TOKENS)]:
+        full = []
+        for a, b in itertools.combinations(sorted(codes, key=pairs.natural_key), 2):
+            overlap, (sim_a, sim_b), (sa, sb) = pairs._compare_prints(prints[a], prints[b])
+            pair = pairs.SimilarPair(a, b, float(sim_a), float(sim_b), int(overlap),
+                                     pairs._spans(sa, len(codes[a])), pairs._spans(sb, len(codes[b])))
+            if pair.similarity >= threshold and pair.overlap_tokens >= min_overlap:
+                full.append(pair)
+        full.sort(key=lambda p: (-p.similarity, pairs.natural_key(p.student_a), pairs.natural_key(p.student_b)))
+        found, used = pairs.similar_pairs_in_class(codes, handout, threshold, min_overlap=min_overlap, z=None)
+        assert used == threshold and found == full
+        assert threshold > 0 or (len(found) == len(codes) * (len(codes) - 1) // 2
+                                 and any(p.matched_spans_a for p in found))
