@@ -26,7 +26,8 @@ def test_every_pair_of_the_sample_class_matches_copydetect(rubrics, assignment):
     subs = [s for s in discover(ROOT / "submissions", rubrics).submissions if s.assignment == assignment]
     codes = extract_codes(subs).codes
     boilerplate = pairs._boilerplate_hashes(handout_code(rubrics[assignment]), pairs.NOISE_TOKENS)
-    prints = pairs._prints({s: pairs._fingerprint(s, c, boilerplate, pairs.NOISE_TOKENS, None) for s, c in codes.items()})
+    prints = pairs._prints({s: pairs._fingerprint(s, c, boilerplate, pairs.NOISE_TOKENS, None)
+                            for s, c in codes.items()})
     compare_files = pairs._copydetect().compare_files
     compared = 0
     for a, b in itertools.combinations(sorted(prints), 2):
@@ -65,7 +66,8 @@ def test_the_pairs_reported_are_those_of_full_comparisons(rubrics):
     codes = {**extract_codes(subs).codes, **CODES}
     handout = handout_code(rubrics["hw2"])
     boilerplate = pairs._boilerplate_hashes(handout, pairs.NOISE_TOKENS)
-    prints = pairs._prints({s: pairs._fingerprint(s, c, boilerplate, pairs.NOISE_TOKENS, None) for s, c in codes.items()})
+    prints = pairs._prints({s: pairs._fingerprint(s, c, boilerplate, pairs.NOISE_TOKENS, None)
+                            for s, c in codes.items()})
     for threshold, min_overlap in [(0.0, 0), (0.3, 1), (pairs.DEFAULT_THRESHOLD, pairs.MIN_OVERLAP_TOKENS)]:
         full = []
         for a, b in itertools.combinations(sorted(codes, key=pairs.natural_key), 2):
