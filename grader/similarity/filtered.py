@@ -16,16 +16,16 @@ never sees the output folder).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
+
+from grader.results import write_text_atomic
 
 __all__ = ["CACHE_FOLDER", "cache_folder", "filtered_code", "prune"]
 
@@ -40,21 +40,13 @@ def cache_folder(out: Path, assignment: str) -> Path:
     return Path(out) / CACHE_FOLDER / assignment
 
 
-def _write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename (atomic; no fsync: it is a cache)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+@functools.cache
+def _copydetect_version() -> str:
+    return importlib.metadata.version("copydetect")  # read from the installed metadata: once per process
 
 
 def _key(code: str) -> str:
-    version = importlib.metadata.version("copydetect")
+    version = _copydetect_version()
     return hashlib.sha256(f"copydetect {version}\0{_LANGUAGE}\0{code}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -103,7 +95,7 @@ def filtered_code(code: str, cache: Path | None) -> tuple[str, np.ndarray]:
     offsets = np.asarray(offsets, dtype=np.int64).reshape(-1, 2)
     if path is not None:
         try:
-            _write(path, json.dumps({"filtered": filtered, "offsets": offsets.reshape(-1).tolist()}))
+            write_text_atomic(path, json.dumps({"filtered": filtered, "offsets": offsets.reshape(-1).tolist()}))
         except OSError:
             pass
     return filtered, offsets
@@ -114,11 +106,23 @@ def prune(cache: Path, codes: Iterable[str]) -> int:
 
     Run after a whole assignment was compared, so the cache holds at most one
     entry per submission of the class. Other files in the folder are left.
+
+    Parameters
+    ----------
+    cache : Path
+        The cache folder (:func:`cache_folder`); a missing one deletes nothing.
+    codes : iterable of str
+        The code of every submission of the class.
+
+    Returns
+    -------
+    int
+        Entries deleted. Nothing is raised: an entry that cannot be deleted stays.
     """
     keep = {f"{_key(code)}.json" for code in codes}
     removed = 0
     try:
-        entries: list[Any] = list(Path(cache).glob("*.json"))
+        entries = list(Path(cache).glob("*.json"))
     except OSError:
         return 0
     for entry in entries:

@@ -212,9 +212,15 @@ def _compare_prints(a: _Print, b: _Print) -> tuple[int, tuple[float, float], tup
     ValueError
         If the fingerprints use different ``k``.
     """
-    overlap_a, sims, (slices_a, slices_b) = _overlap(a, b)
-    if not len(slices_a):  # no common hash: copydetect's empty slices, not offset
-        return overlap_a, sims, (slices_a, slices_b)
+    return _in_texts(_overlap(a, b), a, b)
+
+
+def _in_texts(found: tuple[int, tuple[float, float], tuple[Any, Any]], a: _Print, b: _Print
+              ) -> tuple[int, tuple[float, float], tuple[Any, Any]]:
+    """An :func:`_overlap` with its slices mapped to the original texts (copydetect leaves empty slices as they are)."""
+    overlap_a, sims, (slices_a, slices_b) = found
+    if not len(slices_a):  # no common hash
+        return found
     return overlap_a, sims, (_offset(slices_a, a.fingerprint.offsets), _offset(slices_b, b.fingerprint.offsets))
 
 
@@ -239,10 +245,7 @@ def _overlap(a: _Print, b: _Print) -> tuple[int, tuple[float, float], tuple[Any,
 def _pair(a: str, b: str, codes: Mapping[str, str], prints: Mapping[str, _Print],
           found: tuple[int, tuple[float, float], tuple[Any, Any]]) -> SimilarPair:
     """The :class:`SimilarPair` of ``a`` and ``b`` from their :func:`_overlap` (its spans in the texts)."""
-    overlap, (sim_a, sim_b), (slices_a, slices_b) = found
-    if len(slices_a):
-        slices_a = _offset(slices_a, prints[a].fingerprint.offsets)
-        slices_b = _offset(slices_b, prints[b].fingerprint.offsets)
+    overlap, (sim_a, sim_b), (slices_a, slices_b) = _in_texts(found, prints[a], prints[b])
     return SimilarPair(a, b, float(sim_a), float(sim_b), int(overlap),
                        _spans(slices_a, len(codes[a])), _spans(slices_b, len(codes[b])))
 
@@ -364,9 +367,8 @@ def similar_pairs_in_class(submissions_code: Mapping[str, str], boilerplate: str
         prune(cache, submissions_code.values())
     # every pair's overlap and similarities; the spans in the texts only for the pairs reported
     every = {(a, b): _overlap(prints[a], prints[b]) for a, b in itertools.combinations(students, 2)}
-    similarity = {ab: float(max(sims)) for ab, (_overlap_a, sims, _slices) in every.items()}
-    used = threshold if z is None else class_threshold(list(similarity.values()), threshold, z)
-    found = [_pair(a, b, submissions_code, prints, every[a, b]) for (a, b), (overlap, _sims, _slices)
-             in every.items() if similarity[a, b] >= used and int(overlap) >= min_overlap]
+    used = threshold if z is None else class_threshold([float(max(f[1])) for f in every.values()], threshold, z)
+    found = [_pair(a, b, submissions_code, prints, f) for (a, b), f in every.items()
+             if float(max(f[1])) >= used and int(f[0]) >= min_overlap]
     found.sort(key=lambda p: (-p.similarity, natural_key(p.student_a), natural_key(p.student_b)))
     return found, used
