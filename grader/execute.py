@@ -19,7 +19,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -27,7 +26,8 @@ from typing import Any
 
 from grader.calls import CallOutcome, CallRequest
 from grader.cgroups import SandboxCgroups, cgroups_for, child_limits, exit_text
-from grader.isolation import Isolation, bwrap_arguments, detect
+from grader.child_command import spawn_command, zygote_command
+from grader.isolation import Isolation, detect
 from grader.limits import Limits
 from grader.parked import start_ahead, take
 from grader.replies import LoadReply, outcome_of_reply, pipe
@@ -38,26 +38,9 @@ from grader.sandbox.timer import GRACE_SECONDS
 __all__ = ["LoadReply", "Sandbox"]  # LoadReply: defined in grader.replies
 
 
-#: The folder holding this ``grader`` package: the child imports its sandbox code from
-#: exactly here, whatever else is installed (another checkout, an editable install).
-_PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_BOOT = ("import sys; sys.path.insert(0, sys.argv.pop(1)); "
-         "from grader.sandbox.boot import main; main()")
-
-
-def _child_env(scratch: str) -> dict[str, str]:
-    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": scratch, "TMPDIR": scratch,
-            "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-            "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
-
-
 def _zygote(limits: Limits, isolation: Isolation) -> Zygote | None:
     """The zygote of this process (started if needed), or None where forking cannot be protected."""
-    cmd = [sys.executable, "-I", "-c", _BOOT, _PACKAGE_ROOT, "zygote"]
-    env = _child_env(tempfile.gettempdir())
-    if isolation.bwrap:
-        cmd = bwrap_arguments(isolation.bwrap, 16 << 20, zygote=True) + cmd
-        env.update(HOME="/scratch", TMPDIR="/scratch")
+    cmd, env = zygote_command(isolation)
     return zygote_for(cmd, env, plain=isolation.bwrap is None, timeout=limits.startup_timeout)
 
 
@@ -74,13 +57,15 @@ class Sandbox:
     Notes
     -----
     Use as a context manager; :meth:`close` kills the child and removes the
-    scratch directory.
+    scratch directory. That folder is made on the host only for a child
+    without a private ``/scratch`` tmpfs (no bubblewrap): a sandboxed child's
+    files vanish with its mount namespace, so a killed grader leaves none.
     """
 
     def __init__(self, load_request: dict[str, Any], limits: Limits) -> None:
         self.load_request = load_request
         self.limits = limits
-        self.scratch = tempfile.mkdtemp(prefix="grader-sandbox-")
+        self.scratch: str | None = None  # on the host, made by _host_scratch when a child needs it
         self.proc: subprocess.Popen[bytes] | ForkedChild | None = None
         self.req_w = self.resp_r = -1
         self.stdout_parts: list[str] = []
@@ -98,12 +83,18 @@ class Sandbox:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _host_scratch(self) -> str:
+        if self.scratch is None:
+            self.scratch = tempfile.mkdtemp(prefix="grader-sandbox-")
+        return self.scratch
+
     def _fork(self, zygote: Zygote) -> None:
         req_r, self.req_w = pipe()
         self.resp_r, resp_w = pipe()
         self._stderr = tempfile.TemporaryFile()  # forked children have no stderr of their own
         cgroup = self.cgroup = cgroups_for(self.cgroup, self.isolation, self.limits)
-        request = {"limits": json.loads(child_limits(self.cgroup, self.limits)), "scratch": self.scratch,
+        request = {"limits": json.loads(child_limits(self.cgroup, self.limits)),
+                   "scratch": self._host_scratch() if zygote.plain else None,  # else a tmpfs of its own
                    "scratch_bytes": self.limits.scratch_mb << 20}
         try:
             self.proc = zygote.fork(request, req_r, resp_w, self.limits.startup_timeout,
@@ -131,18 +122,15 @@ class Sandbox:
         self.resp_r, resp_w = pipe()
         self._stderr = tempfile.TemporaryFile()
         cgroup = self.cgroup = cgroups_for(self.cgroup, self.isolation, self.limits)
-        cmd = [sys.executable, "-I", "-c", _BOOT, _PACKAGE_ROOT,
-               str(req_r), str(resp_w), child_limits(self.cgroup, self.limits)]
-        env = _child_env(self.scratch)
-        if self.isolation.bwrap:
-            cmd = bwrap_arguments(self.isolation.bwrap, self.limits.scratch_mb << 20) + cmd
-            env.update(HOME="/scratch", TMPDIR="/scratch")
+        cmd, env = spawn_command(self.isolation, self.limits.scratch_mb << 20, (req_r, resp_w),
+                                 child_limits(self.cgroup, self.limits),
+                                 None if self.isolation.bwrap else self._host_scratch())
         if cgroup is not None:  # join the cgroups first, then become the sandbox: every descendant inherits them
             cmd = cgroup.shell_prefix() + cmd
         try:
             self.proc = subprocess.Popen(
                 cmd, pass_fds=(req_r, resp_w), stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL, stderr=self._stderr, cwd=self.scratch,
+                stdout=subprocess.DEVNULL, stderr=self._stderr, cwd=self.scratch or "/",
                 env=env, start_new_session=True)
         finally:
             os.close(req_r)
@@ -151,7 +139,8 @@ class Sandbox:
 
     def _adopt(self, parked: Sandbox) -> None:
         """Take over a child parked by :mod:`grader.parked` (same limits, nothing loaded)."""
-        shutil.rmtree(self.scratch, ignore_errors=True)
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
         self.scratch, self.proc, self.req_w, self.resp_r = parked.scratch, parked.proc, parked.req_w, parked.resp_r
         self._stderr, self.cgroup, self.starts, self.forking = parked._stderr, parked.cgroup, 1, parked.forking
         parked.proc, parked.req_w, parked.resp_r, parked.cgroup = None, -1, -1, None  # closing it frees nothing
@@ -214,7 +203,8 @@ class Sandbox:
         if self.cgroup is not None:
             self.cgroup.remove()
             self.cgroup = None
-        shutil.rmtree(self.scratch, ignore_errors=True)
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
     def _receive(self, deadline: float) -> dict[str, Any]:
         reply = read_frame(self.resp_r, deadline)

@@ -1,4 +1,4 @@
-"""Entry point of every sandbox process, run by :data:`grader.execute._BOOT`.
+"""Entry point of every sandbox process, run by :data:`grader.child_command.BOOT`.
 
 ``python -I -c BOOT PACKAGE_ROOT REQ_FD RESP_FD LIMITS`` becomes a sandbox child
 (:func:`grader.sandbox.child.main`); ``... PACKAGE_ROOT zygote CTRL_FD MODE``

@@ -172,10 +172,10 @@ def test_an_unchanged_regrade_publishes_nothing_and_any_change_publishes_again(s
 
 def test_a_run_whose_sandboxes_cannot_start_stops_before_grading(two_students, tmp_path, monkeypatch):
     """The preflight runs in a thread beside the grader's imports; its failure still stops the run."""
-    from grader import execute
+    from grader import child_command
     from grader.errors import GraderError
 
-    monkeypatch.setattr(execute, "_BOOT", "import sys; sys.exit('no grader here')")
+    monkeypatch.setattr(child_command, "BOOT", "import sys; sys.exit('no grader here')")
     monkeypatch.setenv("GRADER_FORK_SERVER", "0")
     with pytest.raises(GraderError, match="cannot start on this machine.*no grader here"):
         run(two_students, tmp_path / "out", workers=1)

@@ -250,14 +250,13 @@ def test_file_size_limit_applies(tmp_path):
 
 
 def test_preflight_fails_loudly_when_the_sandbox_cannot_start(monkeypatch):
-    import grader.execute as execute
+    import grader.child_command as child_command
+    from grader import parked
     from grader.errors import GraderError
     from grader.prestart import preflight
 
-    from grader import parked
-
     preflight(Limits())
     parked.close_all()  # the spare forked for the next sandbox started before the boot line broke
-    monkeypatch.setattr(execute, "_BOOT", "import sys; sys.exit('no grader here')")
+    monkeypatch.setattr(child_command, "BOOT", "import sys; sys.exit('no grader here')")
     with pytest.raises(GraderError, match="cannot start on this machine.*no grader here"):
         preflight(Limits())
