@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from grader.values import Value, decode_value
 
-__all__ = ["PlannedCall", "CallRequest", "CallOutcome", "CallRecord", "record_of"]
+__all__ = ["PlannedCall", "CallRequest", "CallOutcome", "CallRecord", "SentCalls", "record_of"]
 
 #: Longest gradient-probe error message kept from the child.
 GRAD_ERROR_CHARS = 600
@@ -124,6 +124,27 @@ class CallOutcome:
                     "waiting rather than computing); sleeping, or waiting for input or a lock?")
         return (f"did not finish within the time limit ({self.seconds:g} s of CPU time); "
                 "an infinite loop or far too slow?")
+
+
+@dataclass
+class SentCalls:
+    """Calls sent to a sandbox child in one message whose replies are not read yet.
+
+    Made by :meth:`grader.execute.Sandbox.send_calls`, read by
+    :meth:`~grader.execute.Sandbox.receive_calls`.
+
+    Attributes
+    ----------
+    timeouts, walls : list of float
+        Each call's CPU-time limit and wall-clock backstop, seconds.
+    failed : CallOutcome or None
+        Set when the message never reached a child (it could not start, or
+        died first): the one outcome of the whole batch.
+    """
+
+    timeouts: list[float]
+    walls: list[float]
+    failed: CallOutcome | None = None
 
 
 @dataclass

@@ -4,7 +4,7 @@ Every sandbox process is ``python -I`` running :func:`grader.sandbox.boot.main`
 imported from exactly this checkout's ``grader`` folder, whatever else is
 installed (another checkout, an editable install), inside bubblewrap
 (:func:`grader.isolation.bwrap_arguments`) where the host has it. Two kinds:
-the fork server's zygote (:func:`zygote_command`) and a child of its own,
+the fork server's zygote (:func:`zygote_of`) and a child of its own,
 one fresh interpreter per submission (:func:`spawn_command`).
 """
 
@@ -15,8 +15,10 @@ import sys
 import tempfile
 
 from grader.isolation import Isolation, bwrap_arguments
+from grader.limits import Limits
+from grader.sandbox.forkserver import Zygote, zygote_for
 
-__all__ = ["BOOT", "PACKAGE_ROOT", "child_env", "spawn_command", "zygote_command"]
+__all__ = ["BOOT", "PACKAGE_ROOT", "child_env", "spawn_command", "zygote_of"]
 
 #: The folder holding this ``grader`` package: the child imports its sandbox code from here.
 PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -43,24 +45,29 @@ def child_env(scratch: str) -> dict[str, str]:
             "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
 
 
-def zygote_command(isolation: Isolation) -> tuple[list[str], dict[str, str]]:
-    """The command and environment of the fork server (:mod:`grader.sandbox.zygote`).
+def zygote_of(limits: Limits, isolation: Isolation) -> Zygote | None:
+    """The fork server of this process (:mod:`grader.sandbox.zygote`), started on first use.
 
     Parameters
     ----------
+    limits : Limits
+        Its start-up timeout is the zygote's.
     isolation : Isolation
-        What the host offers (:func:`grader.isolation.detect`).
+        What the host offers (:func:`grader.isolation.detect`): inside
+        bubblewrap (mode ``ns``) or not (``plain``).
 
     Returns
     -------
-    tuple
-        ``(argv, env)``; the zygote's mode (``ns`` or ``plain``) and status
-        socket are appended by :class:`grader.sandbox.forkserver.Zygote`.
+    Zygote or None
+        None where forking cannot be protected
+        (:func:`grader.sandbox.forkserver.zygote_for`, which says why once).
     """
     cmd = [sys.executable, "-I", "-c", BOOT, PACKAGE_ROOT, "zygote"]
     if isolation.bwrap:
-        return bwrap_arguments(isolation.bwrap, 16 << 20, zygote=True) + cmd, child_env("/scratch")
-    return cmd, child_env(tempfile.gettempdir())
+        cmd, env = bwrap_arguments(isolation.bwrap, 16 << 20, zygote=True) + cmd, child_env("/scratch")
+    else:
+        env = child_env(tempfile.gettempdir())
+    return zygote_for(cmd, env, plain=isolation.bwrap is None, timeout=limits.startup_timeout)
 
 
 def spawn_command(isolation: Isolation, scratch_bytes: int, fds: tuple[int, int], limits_json: str,

@@ -24,24 +24,18 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from grader.calls import CallOutcome, CallRequest
+from grader.calls import CallOutcome, CallRequest, SentCalls
 from grader.cgroups import SandboxCgroups, cgroups_for, child_limits, exit_text
-from grader.child_command import spawn_command, zygote_command
-from grader.isolation import Isolation, detect
+from grader.child_command import spawn_command, zygote_of
+from grader.isolation import detect
 from grader.limits import Limits
 from grader.parked import start_ahead, take
 from grader.replies import LoadReply, outcome_of_reply, pipe
-from grader.sandbox.forkserver import ForkedChild, Zygote, ZygoteError, forget, zygote_for
+from grader.sandbox.forkserver import ForkedChild, Zygote, ZygoteError, forget
 from grader.sandbox.protocol import ProtocolError, read_frame, write_frame
 from grader.sandbox.timer import GRACE_SECONDS
 
 __all__ = ["LoadReply", "Sandbox"]  # LoadReply: defined in grader.replies
-
-
-def _zygote(limits: Limits, isolation: Isolation) -> Zygote | None:
-    """The zygote of this process (started if needed), or None where forking cannot be protected."""
-    cmd, env = zygote_command(isolation)
-    return zygote_for(cmd, env, plain=isolation.bwrap is None, timeout=limits.startup_timeout)
 
 
 class Sandbox:
@@ -105,14 +99,14 @@ class Sandbox:
         self.starts += 1
 
     def _spawn(self) -> None:
-        zygote = _zygote(self.limits, self.isolation) if self.forking else None
+        zygote = zygote_of(self.limits, self.isolation) if self.forking else None
         if zygote is not None:
             try:
                 self._fork(zygote)
             except ZygoteError:  # a zygote that died (or was killed) costs no student a zero
                 self._kill()
                 forget(zygote)
-                zygote = _zygote(self.limits, self.isolation)
+                zygote = zygote_of(self.limits, self.isolation)
                 if zygote is not None:
                     self._fork(zygote)
             if zygote is not None:
@@ -238,8 +232,13 @@ class Sandbox:
             "the process running the submission stopped answering while loading")
         return reason + (f": {tail.splitlines()[-1]}" if tail else "")
 
-    def load(self) -> LoadReply:
+    def load(self, while_waiting: Callable[[], None] | None = None) -> LoadReply:
         """Start the child and run the submission's top level.
+
+        Parameters
+        ----------
+        while_waiting : callable, optional
+            Grader work done while the child runs it (planning); must not raise.
 
         Returns
         -------
@@ -260,6 +259,8 @@ class Sandbox:
         deadline = time.monotonic() + self.limits.startup_timeout
         try:
             write_frame(self.req_w, {"op": "load", **self.load_request})
+            if while_waiting is not None:
+                while_waiting()
             reply = self._receive(deadline)
         except TimeoutError:
             self._kill()
@@ -296,34 +297,33 @@ class Sandbox:
         """
         return self.call_many([CallRequest(function, args, tuple(requires_grad), grad, timeout, names)])[0]
 
-    def call_many(self, requests: list[CallRequest],
-                  while_waiting: Callable[[], None] | None = None) -> list[CallOutcome]:
-        """Make several calls in one message; each keeps its own time limits.
+    def call_many(self, requests: list[CallRequest]) -> list[CallOutcome]:
+        """Make several calls in one message: :meth:`send_calls`, then :meth:`receive_calls` (its return)."""
+        return self.receive_calls(self.send_calls(requests))
 
-        The child answers call by call; a call that times out or crashes the
-        child ends the batch, so a hang costs only its own time limit.
+    def send_calls(self, requests: list[CallRequest]) -> SentCalls:
+        """Send several calls in one message; the child starts on them at once (a fresh child if needed).
+
+        Nothing else may be sent before their :meth:`receive_calls`; the grader works meanwhile.
 
         Parameters
         ----------
         requests : list of CallRequest
-            The calls, in order.
-        while_waiting : callable, optional
-            Grader work done while the child runs the calls; must not raise.
+            The calls, in order; each keeps its own time limits.
 
         Returns
         -------
-        list of CallOutcome
-            One per call made: all of them, or up to and including the first
-            whose status is ``timeout`` or ``crash`` (the rest were not run).
+        SentCalls
+            Their limits, or the one failure (no child could load the submission).
         """
+        timeouts = [self.limits.call_timeout if r.timeout is None else r.timeout for r in requests]
+        walls = [self.limits.wall_timeout(t) for t in timeouts]
         if not requests:
-            return []
+            return SentCalls([], [])
         if self.proc is None or self.proc.poll() is not None:
             loaded = self.load()
             if loaded.fatal:
-                return [CallOutcome("crash", error={"message": loaded.fatal})]
-        timeouts = [self.limits.call_timeout if r.timeout is None else r.timeout for r in requests]
-        walls = [self.limits.wall_timeout(t) for t in timeouts]
+                return SentCalls(timeouts, walls, CallOutcome("crash", error={"message": loaded.fatal}))
         messages = [{"function": r.function, "args": r.args, "timeout": t, "wall_timeout": w,
                      "requires_grad": list(r.requires_grad), "grad": r.grad, "names": r.names}
                     for r, t, w in zip(requests, timeouts, walls)]
@@ -333,11 +333,25 @@ class Sandbox:
             code = self._exit_code() if isinstance(exc, OSError) else None
             self._kill()
             why = exit_text(self.cgroup, code) if isinstance(exc, OSError) else f"the calls could not be sent: {exc}"
-            return [CallOutcome("crash", error={"message": why})]
-        if while_waiting is not None:
-            while_waiting()
+            return SentCalls(timeouts, walls, CallOutcome("crash", error={"message": why}))
+        return SentCalls(timeouts, walls)
+
+    def receive_calls(self, sent: SentCalls) -> list[CallOutcome]:
+        """Read the child's replies to calls sent by :meth:`send_calls`.
+
+        The child answers call by call; a call that times out or crashes the
+        child ends the batch, so a hang costs only its own time limit.
+
+        Returns
+        -------
+        list of CallOutcome
+            One per call made: all of them, or up to and including the first
+            whose status is ``timeout`` or ``crash`` (the rest were not run).
+        """
+        if sent.failed is not None:
+            return [sent.failed]
         outcomes: list[CallOutcome] = []
-        for timeout, wall in zip(timeouts, walls):
+        for timeout, wall in zip(sent.timeouts, sent.walls):
             outcome = self._reply(timeout, wall)
             outcomes.append(outcome)
             if outcome.status in ("timeout", "crash"):
@@ -376,7 +390,7 @@ def _spare(limits: Limits) -> Sandbox | None:
     """A child forked for a later Sandbox with ``limits`` (:func:`grader.parked.start_ahead`), or None."""
     sandbox = Sandbox({}, limits)
     try:
-        zygote = _zygote(limits, sandbox.isolation)
+        zygote = zygote_of(limits, sandbox.isolation)
         if zygote is not None:
             sandbox._fork(zygote)
             return sandbox

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import inspect
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 
 import grader
-from grader.calls import CallOutcome, CallRecord, CallRequest, PlannedCall, record_of
+from grader.calls import CallOutcome, CallRecord, CallRequest, SentCalls, record_of
 from grader.closer import closed_later
 from grader.discover import Submission
 from grader.errors import GRADER_BUG, LoadError
@@ -33,8 +32,9 @@ from grader.judge.scoring import forbid_mutation, require_hidden
 from grader.limits import Limits
 from grader.load import LoadedSource, load_source
 from grader.manual import manual_entry
+from grader.planning import FunctionPlans, Planned, grader_error, prefetch
 from grader.results import SCHEMA_VERSION
-from grader.rubric import Check, FunctionRubric, Rubric
+from grader.rubric import FunctionRubric, Rubric
 from grader.sandbox.codec import to_wire
 from grader.sandbox.forkserver import fallback_reason
 
@@ -119,55 +119,35 @@ def _load_request(loaded: LoadedSource, rubric: Rubric, sub: Submission) -> dict
             "functions": rubric.function_names}
 
 
-#: A check's planned calls, each with its arguments encoded for the wire.
-Planned = list[tuple[PlannedCall, list[Any]]]
+def _requests(planned: list[tuple[CheckContext, Planned]], names: list[str],
+              timeout: float | None) -> list[CallRequest]:
+    return [CallRequest(ctx.function.name, wire, call.requires_grad, call.grad, ctx.check.timeout or timeout, names)
+            for ctx, calls in planned for call, wire in calls]
 
 
-def _prefetch(planned: list[tuple[CheckContext, Planned]]) -> None:
-    """What the judge will need of these calls, computed while the sandbox runs them.
-
-    A kind with a ``prefetch(ctx, calls)`` method (the elementwise kind:
-    the reference's outputs) computes them here and keeps them on the
-    planned calls (:attr:`grader.calls.PlannedCall.expected`); a failure is
-    ignored, since the judge then computes the value itself and reports it.
-    """
-    for ctx, calls in planned:
-        prefetch = getattr(CHECK_KINDS[ctx.check.kind], "prefetch", None)
-        if prefetch is None:
-            continue
-        try:
-            prefetch(ctx, [call for call, _wire in calls])
-        except Exception:  # noqa: BLE001, S112 - the judge computes it again and reports any failure
-            continue
-
-
-def _run_batch(sandbox: Sandbox, planned: list[tuple[CheckContext, Planned]], names: list[str],
-               timeout: float | None, stop: list[CallOutcome],
-               also: Callable[[], None] | None = None) -> list[list[CallRecord]]:
-    """Make the calls of several checks of one function in one message; the records per check.
+def _records(sandbox: Sandbox, planned: list[tuple[CheckContext, Planned]], sent: SentCalls,
+             stop: list[CallOutcome]) -> list[list[CallRecord]]:
+    """The replies to calls sent by :meth:`~grader.execute.Sandbox.send_calls`, as records per check.
 
     A call that hangs or kills the sandbox ends the batch: it and every call
     after it, in this batch and later ones (``stop``), are recorded with
-    that outcome and never retried. While the sandbox runs them the grader
-    prefetches what the judge will need, then does ``also`` (plans the next
-    function's calls).
+    that outcome and never retried.
     """
-    requests = [CallRequest(ctx.function.name, wire, call.requires_grad, call.grad,
-                            ctx.check.timeout or timeout, names)
-                for ctx, calls in planned for call, wire in calls] if not stop else []
-
-    def meanwhile() -> None:
-        _prefetch(planned)
-        if also is not None:
-            also()
-    outcomes = sandbox.call_many(requests, meanwhile)
+    outcomes = sandbox.receive_calls(sent)
     for outcome in outcomes:
         if outcome.status in ("timeout", "crash"):
             stop.append(outcome)
-    if not stop and len(outcomes) < len(requests):  # pragma: no cover - call_many answers every call or stops
+    if not stop and len(outcomes) < len(sent.timeouts):  # pragma: no cover - the child answers all or stops
         stop.append(CallOutcome("crash", error={"message": "the sandbox gave no reply"}))
     flat = iter(outcomes)
     return [[record_of(call, next(flat, None) or stop[0]) for call, _wire in calls] for _ctx, calls in planned]
+
+
+def _run_batch(sandbox: Sandbox, planned: list[tuple[CheckContext, Planned]], names: list[str],
+               timeout: float | None, stop: list[CallOutcome]) -> list[list[CallRecord]]:
+    """Make the calls of several checks of one function in one message; the records per check."""
+    sent = sandbox.send_calls(_requests(planned, names, timeout) if not stop else [])
+    return _records(sandbox, planned, sent, stop)
 
 
 def _status(fn: FunctionRubric, checks: list[CheckResult]) -> str:
@@ -182,93 +162,49 @@ def _status(fn: FunctionRubric, checks: list[CheckResult]) -> str:
     return "failed" if score == 0 else "partial"
 
 
-def _grader_error(check: Check, exc: Exception) -> CheckResult:
-    """The result of a check the grader itself failed on: outcome ``error``, no points."""
-    return CheckResult(check.name, check.kind, check.visibility, "error", 0.0, check.points,
-                       [f"{GRADER_BUG}: {type(exc).__name__}: {exc}"])
-
-
-#: The planned calls of public checks, by check: their inputs are the same for every student (seeded
-#: "public", :meth:`~grader.judge.checks.CheckContext.seed`), so each is planned and encoded once per
-#: process and its planned calls (with the reference outputs kept on them) are shared.
-_PUBLIC_PLANS: dict[int, tuple[Check, Planned]] = {}
-
-
-def _plan(ctx: CheckContext) -> Planned | CheckResult:
-    """A check's planned and encoded calls, or its grader error when planning fails (it must not stop the class)."""
-    public = ctx.check.visibility == "public"
-    known = _PUBLIC_PLANS.get(id(ctx.check)) if public else None
-    if known is not None and known[0] is ctx.check:
-        return known[1]
-    try:
-        planned = [(call, [to_wire(v) for v in call.args.values()]) for call in CHECK_KINDS[ctx.check.kind].plan(ctx)]
-    except Exception as exc:  # noqa: BLE001 - a grader bug must not stop the class
-        return _grader_error(ctx.check, exc)
-    if public:
-        _PUBLIC_PLANS[id(ctx.check)] = (ctx.check, planned)  # the check is kept, so its id is never reused
-    return planned
-
-
 def _judge(ctx: CheckContext, records: list[CallRecord]) -> CheckResult:
     """Judge one check on its records; a failure of the grader is that check's grader error."""
     try:
         return forbid_mutation(CHECK_KINDS[ctx.check.kind].judge(ctx, records), records)
     except Exception as exc:  # noqa: BLE001
-        return _grader_error(ctx.check, exc)
+        return grader_error(ctx.check, exc)
 
 
 @dataclass
-class _Plans:
-    """The planned calls of the functions a submission defines, each planned once, the next one ahead.
+class _Batch:
+    """One function's calls, sent to the sandbox in one message; then their records."""
 
-    Planning (drawing a student's hidden inputs, encoding them) does not
-    depend on any call's result, so :meth:`ahead` plans the next function
-    while the sandbox runs this one's calls; the calls themselves are made
-    in the same order as without it.
-    """
-
-    functions: list[FunctionRubric]
-    rubric: Rubric
-    sub: Submission
-    describer: _Describer
-    done: dict[str, tuple[list[CheckContext], list[Planned | CheckResult]]] = field(default_factory=dict)
-
-    def _make(self, fn: FunctionRubric) -> tuple[list[CheckContext], list[Planned | CheckResult]]:
-        reference = self.rubric.reference_function(fn.name)
-        contexts = [CheckContext(self.sub.assignment, self.sub.student, fn, check, reference,
-                                 self.describer.outcome, self.rubric.term) for check in fn.checks]
-        return contexts, [_plan(ctx) for ctx in contexts]
-
-    def take(self, fn: FunctionRubric) -> tuple[list[CheckContext], list[Planned | CheckResult]]:
-        """The contexts and plans of ``fn``'s checks (planned now unless planned ahead)."""
-        return self.done.pop(fn.name, None) or self._make(fn)
-
-    def ahead(self, fn: FunctionRubric) -> None:
-        """Plan the function after ``fn``, if any."""
-        names = [f.name for f in self.functions]
-        at = names.index(fn.name) + 1 if fn.name in names else len(names)
-        if at < len(names) and names[at] not in self.done:
-            self.done[names[at]] = self._make(self.functions[at])
+    fn: FunctionRubric
+    names: list[str]  # the contract's parameter names
+    contexts: list[CheckContext]
+    planned: list[Planned | CheckResult]  # per check: its calls, or the grader error of its planning
+    runnable: list[tuple[CheckContext, Planned]]
+    sent: SentCalls
+    stop: list[CallOutcome] = field(default_factory=list)
+    records: list[list[CallRecord]] = field(default_factory=list)
 
 
-def _grade_function(sandbox: Sandbox, fn: FunctionRubric, rubric: Rubric, plans: _Plans,
-                    describer: _Describer, reply: LoadReply, timeout: float | None) -> dict[str, Any]:
-    reference = rubric.reference_function(fn.name)
-    names = list(inspect.signature(reference).parameters)
+def _send(sandbox: Sandbox, fn: FunctionRubric, plans: FunctionPlans, timeout: float | None) -> _Batch:
+    names = list(inspect.signature(plans.rubric.reference_function(fn.name)).parameters)
+    contexts, planned = plans.take(fn)
+    runnable = [(ctx, plan) for ctx, plan in zip(contexts, planned) if isinstance(plan, list)]
+    return _Batch(fn, names, contexts, planned, runnable,
+                  sandbox.send_calls(_requests(runnable, names, timeout)))
+
+
+def _judge_function(batch: _Batch, describer: _Describer, reply: LoadReply) -> tuple[dict[str, Any], list[Evidence]]:
+    """The item of a function whose records are in, and its evidence (misconception not yet named)."""
+    fn = batch.fn
     feedback: list[str] = []
     student_params = reply.params.get(fn.name)
-    if student_params is not None and student_params != names:
-        feedback.append(f"Parameter names {student_params} differ from the contract's {names}; "
+    if student_params is not None and student_params != batch.names:
+        feedback.append(f"Parameter names {student_params} differ from the contract's {batch.names}; "
                         "arguments are passed by position (no penalty).")
     checks: list[CheckResult] = []
     evidence: list[Evidence] = []
-    stop: list[CallOutcome] = []
     source = None
-    contexts, planned = plans.take(fn)
-    runnable = [(ctx, plan) for ctx, plan in zip(contexts, planned) if isinstance(plan, list)]
-    recorded = iter(_run_batch(sandbox, runnable, names, timeout, stop,  # the whole function in one message
-                               lambda: plans.ahead(fn)))
-    for ctx, plan in zip(contexts, planned):
+    recorded = iter(batch.records)
+    for ctx, plan in zip(batch.contexts, batch.planned):
         if isinstance(plan, CheckResult):
             checks.append(plan)
             continue
@@ -283,14 +219,45 @@ def _grade_function(sandbox: Sandbox, fn: FunctionRubric, rubric: Rubric, plans:
         if c.outcome != "passed":
             feedback.extend(f"{c.name}: {m}" for m in c.messages[:1])
     feedback.extend(dict.fromkeys(n for c in checks for n in c.notes))
-    item = _item(fn, _status(fn, checks), feedback, checks, source)
-    if item["status"] in ("failed", "partial") and evidence:
-        _repeat_first_call(sandbox, evidence, names, timeout, stop)
-        try:
-            item["misconception"] = name_misconception(plans.sub.assignment, fn.name, evidence)
-        except Exception:  # noqa: BLE001 - naming is feedback: a bug in it must not cost a grade
-            item["misconception"] = None
-    return item
+    return _item(fn, _status(fn, checks), feedback, checks, source), evidence
+
+
+def _name(assignment: str, batch: _Batch, evidence: list[Evidence]) -> dict[str, Any] | None:
+    try:
+        return name_misconception(assignment, batch.fn.name, evidence)
+    except Exception:  # noqa: BLE001 - naming is feedback: a bug in it must not cost a grade
+        return None
+
+
+def _grade_functions(sandbox: Sandbox, plans: FunctionPlans, describer: _Describer, reply: LoadReply,
+                     timeout: float | None) -> dict[str, dict[str, Any]]:
+    """The items of the functions the submission defines, graded in order, each function's calls in one message.
+
+    The child never waits for grader work that does not decide its next
+    calls: while it runs a function's calls the grader names the previous
+    function's misconception (if it lost points), prefetches this one's
+    references and plans the next one. A function that lost points has its
+    first calls repeated (:func:`_repeat_first_call`) before the next
+    function's calls are sent, so the calls are made in exactly the order
+    of grading one function at a time, in one child where nothing crashed.
+    """
+    functions = plans.functions
+    items: dict[str, dict[str, Any]] = {}
+    batch = _send(sandbox, functions[0], plans, timeout) if functions else None
+    while batch is not None:
+        prefetch(batch.runnable)
+        plans.ahead(batch.fn)
+        batch.records = _records(sandbox, batch.runnable, batch.sent, batch.stop)
+        item, evidence = _judge_function(batch, describer, reply)
+        failed = item["status"] in ("failed", "partial") and bool(evidence)
+        if failed:
+            _repeat_first_call(sandbox, evidence, batch.names, timeout, batch.stop)
+        at = len(items) + 1
+        done, batch = batch, (_send(sandbox, functions[at], plans, timeout) if at < len(functions) else None)
+        if failed:  # the child runs the next function's calls meanwhile
+            item["misconception"] = _name(plans.sub.assignment, done, evidence)
+        items[done.fn.name] = item
+    return items
 
 
 def _repeat_first_call(sandbox: Sandbox, evidence: list[Evidence], names: list[str],
@@ -362,7 +329,9 @@ def grade_submission(sub: Submission, rubric: Rubric, limits: Limits) -> dict[st
     doc["notes"].extend(f"Sandbox: {m}." for m in detect(limits.isolation).missing)
     describer = _Describer(loaded)
     with closed_later(Sandbox(_load_request(loaded, rubric, sub), limits)) as sandbox:  # clean-up off the path
-        reply = sandbox.load()
+        plans = FunctionPlans(list(rubric.functions), rubric, sub, describer.outcome)
+        reply = sandbox.load(plans.first)  # the first functions are planned while the child loads
+        plans.keep(reply.defined)
         load_failure = reply.fatal
         for err in reply.errors:
             unit = err.get("unit", "module")
@@ -370,7 +339,7 @@ def grade_submission(sub: Submission, rubric: Rubric, limits: Limits) -> dict[st
             doc["errors"].append(prefix + describer.error(err))
         if load_failure:
             doc["errors"].append(load_failure)
-        plans = _Plans([f for f in rubric.functions if f.name in reply.defined], rubric, sub, describer)
+        graded = _grade_functions(sandbox, plans, describer, reply, None) if not load_failure else {}
         for fn in rubric.functions:
             if load_failure:
                 doc["items"].append(_item(fn, "error", [load_failure],
@@ -386,7 +355,7 @@ def grade_submission(sub: Submission, rubric: Rubric, limits: Limits) -> dict[st
                     why = f"No function named {fn.name} was found in the submission."
                     doc["items"].append(_item(fn, "missing", [why], _unscored(fn, "error", why)))
             else:
-                doc["items"].append(_grade_function(sandbox, fn, rubric, plans, describer, reply, None))
+                doc["items"].append(graded[fn.name])
         doc["stdout"] = sandbox.stdout
         if sandbox.starts > 1:
             doc["notes"].append(f"The sandbox was restarted {sandbox.starts - 1} time(s) after a "

@@ -51,7 +51,8 @@ def test_grade_check_does_not_import_the_report_and_gradebook_stages():
 
 def test_a_sandbox_that_cannot_start_fails_loudly(monkeypatch):
     entered = _count_sandboxes(monkeypatch)
-    monkeypatch.setattr(Sandbox, "load", lambda self: LoadReply(fatal="the sandbox process exited with status 3"))
+    failed = LoadReply(fatal="the sandbox process exited with status 3")
+    monkeypatch.setattr(Sandbox, "load", lambda self, while_waiting=None: failed)
     result = CliRunner().invoke(cli, ["check", "submissions/hw2/ada_lovelace.py", "--assignment", "hw2"])
     assert result.exit_code == 1
     assert "the sandbox cannot start on this machine" in result.output

@@ -6,7 +6,7 @@ import copy
 
 import torch
 
-from grader import grading
+from grader import planning
 from grader.judge.checks import CheckContext
 
 
@@ -23,24 +23,24 @@ def _tensors(planned) -> list[torch.Tensor]:
 
 def test_a_public_check_is_planned_once_and_shared_by_every_student(rubrics):
     alice, bob = (_context(rubrics, "public", s) for s in ("alice", "bob"))
-    planned_a, planned_b = grading._plan(alice), grading._plan(bob)
+    planned_a, planned_b = planning.plan_check(alice), planning.plan_check(bob)
     assert planned_a is planned_b  # the same planned calls, wire encoding and kept references
-    again = grading._PUBLIC_PLANS.pop(id(alice.check))
+    again = planning._PUBLIC_PLANS.pop(id(alice.check))
     try:
-        replanned = grading._plan(alice)  # planned anew: exactly the same inputs
+        replanned = planning.plan_check(alice)  # planned anew: exactly the same inputs
         assert replanned is not planned_a
         assert all(torch.equal(x, y) for x, y in zip(_tensors(replanned), _tensors(planned_a)))
     finally:
-        grading._PUBLIC_PLANS[id(alice.check)] = again
+        planning._PUBLIC_PLANS[id(alice.check)] = again
 
 
 def test_a_hidden_check_is_planned_per_student_and_a_changed_check_anew(rubrics):
     alice, bob = (_context(rubrics, "hidden", s) for s in ("alice", "bob"))
-    planned_a, planned_b = grading._plan(alice), grading._plan(bob)
+    planned_a, planned_b = planning.plan_check(alice), planning.plan_check(bob)
     assert planned_a is not planned_b
     assert not all(torch.equal(x, y) for x, y in zip(_tensors(planned_a), _tensors(planned_b)))
-    assert id(alice.check) not in grading._PUBLIC_PLANS
+    assert id(alice.check) not in planning._PUBLIC_PLANS
     public = _context(rubrics, "public", "alice")
-    grading._plan(public)
+    planning.plan_check(public)
     changed = _context(rubrics, "public", "alice", copy.deepcopy(public.check))  # e.g. a rubric loaded again
-    assert grading._plan(changed) is not grading._plan(public)
+    assert planning.plan_check(changed) is not planning.plan_check(public)

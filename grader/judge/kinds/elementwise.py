@@ -70,7 +70,7 @@ class Elementwise(CheckKind):
     def prefetch(self, ctx: CheckContext, calls: list[PlannedCall]) -> None:
         """While the sandbox runs ``calls``: the reference's outputs, kept on them.
 
-        Called by :func:`grader.grading._prefetch`; the judge then finds them
+        Called by :func:`grader.planning.prefetch`; the judge then finds them
         on each planned call (:attr:`grader.calls.PlannedCall.expected`). The
         float32 reference of the tier is left to the judge: the comparison
         asks for it only where the float64 tier fails or the output is
