@@ -132,12 +132,12 @@ class Sandbox:
         self.starts += 1
 
     def _adopt(self, parked: Sandbox) -> None:
-        """Take over a child parked by :mod:`grader.parked` (same limits, nothing loaded)."""
+        """Take over a child parked by :mod:`grader.parked` (same limits, nothing loaded); ``parked`` keeps nothing."""
         if self.scratch is not None:
             shutil.rmtree(self.scratch, ignore_errors=True)
         self.scratch, self.proc, self.req_w, self.resp_r = parked.scratch, parked.proc, parked.req_w, parked.resp_r
         self._stderr, self.cgroup, self.starts, self.forking = parked._stderr, parked.cgroup, 1, parked.forking
-        parked.proc, parked.req_w, parked.resp_r, parked.cgroup = None, -1, -1, None  # closing it frees nothing
+        parked.proc, parked.req_w, parked.resp_r, parked.cgroup, parked.scratch = None, -1, -1, None, None
 
     def _take_parked(self) -> Sandbox | None:
         """A parked child for these limits that is alive and whose zygote is (a killed zygote's children die)."""

@@ -74,3 +74,24 @@ def test_a_killed_run_inside_bubblewrap_leaves_no_scratch_folder(small_class, tm
     written = list((out / "results" / "hw2").glob("*.json"))
     assert 1 <= len(written) < len(STUDENTS), "the run was not interrupted half-way"
     assert _scratch_folders(temp) == []
+
+
+def test_an_adopted_spare_keeps_its_folder_when_the_spare_object_is_closed():
+    """Without bubblewrap a forked child works in a host folder: it belongs to the sandbox that adopts it."""
+    from grader.execute import Sandbox, _spare
+    from grader.limits import Limits
+
+    limits = Limits(call_timeout=5.0, isolation="none", fork_server=1)
+    spare = _spare(limits)
+    if spare is None:
+        pytest.skip("no fork server without bubblewrap on this host")
+    request = {"filename": "<p.py>", "units": [{"source": "x = 1\n", "first_line": 1, "label": "module"}],
+               "functions": []}
+    sandbox = Sandbox(request, limits)
+    sandbox._adopt(spare)
+    spare.close()  # e.g. a parked spare closed at exit after it was adopted
+    assert sandbox.scratch is not None and os.path.isdir(sandbox.scratch)
+    assert sandbox.load().fatal is None
+    folder = sandbox.scratch
+    sandbox.close()
+    assert not os.path.exists(folder)
