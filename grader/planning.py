@@ -103,10 +103,11 @@ def prefetch(planned: list[tuple[CheckContext, Planned]]) -> None:
 
 @dataclass
 class FunctionPlans:
-    """The planned calls of the functions a submission defines, each planned once, the next one ahead.
+    """The planned calls of a submission's functions, each planned once, the next one ahead.
 
-    The calls themselves are made in the same order whether or not a
-    function was planned ahead.
+    Made with all the rubric's functions; :meth:`keep` narrows them to those
+    the submission defines once its load reply says so. The calls themselves
+    are made in the same order whether or not a function was planned ahead.
 
     Attributes
     ----------
@@ -118,6 +119,8 @@ class FunctionPlans:
         The student's submission (its student seeds hidden inputs).
     describe_error : callable
         How a check words a failed call for the student (:attr:`CheckContext.describe_error`).
+    done : dict
+        Function name -> its checks' contexts and plans, planned ahead and not yet taken.
     """
 
     functions: list[FunctionRubric]
