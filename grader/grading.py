@@ -178,18 +178,25 @@ class _Batch:
     names: list[str]  # the contract's parameter names
     contexts: list[CheckContext]
     planned: list[Planned | CheckResult]  # per check: its calls, or the grader error of its planning
-    runnable: list[tuple[CheckContext, Planned]]
     sent: SentCalls
     stop: list[CallOutcome] = field(default_factory=list)
-    records: list[list[CallRecord]] = field(default_factory=list)
+    records: list[list[CallRecord]] = field(default_factory=list)  # per runnable check
+
+    @property
+    def runnable(self) -> list[tuple[CheckContext, Planned]]:
+        """The checks whose calls were planned, with their calls (in the order they were sent)."""
+        return _runnable(self.contexts, self.planned)
+
+
+def _runnable(contexts: list[CheckContext], planned: list[Planned | CheckResult]) -> list[tuple[CheckContext, Planned]]:
+    return [(ctx, plan) for ctx, plan in zip(contexts, planned) if isinstance(plan, list)]
 
 
 def _send(sandbox: Sandbox, fn: FunctionRubric, plans: FunctionPlans, timeout: float | None) -> _Batch:
     names = list(inspect.signature(plans.rubric.reference_function(fn.name)).parameters)
     contexts, planned = plans.take(fn)
-    runnable = [(ctx, plan) for ctx, plan in zip(contexts, planned) if isinstance(plan, list)]
-    return _Batch(fn, names, contexts, planned, runnable,
-                  sandbox.send_calls(_requests(runnable, names, timeout)))
+    sent = sandbox.send_calls(_requests(_runnable(contexts, planned), names, timeout))
+    return _Batch(fn, names, contexts, planned, sent)
 
 
 def _judge_function(batch: _Batch, describer: _Describer, reply: LoadReply) -> tuple[dict[str, Any], list[Evidence]]:
