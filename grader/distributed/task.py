@@ -4,10 +4,11 @@ A :class:`GradingTask` carries what grading needs and nothing that assumes
 a shared file system: the submission's bytes and file name, the rubric's
 name, hash and term, the client's grader version and the sandbox limits.
 :func:`grade_task` (run by a Dask worker) writes the bytes into a private
-temporary folder, loads the rubric of that name from the worker's installed
-rubrics (``GRADER_RUBRICS``, else the project's ``rubrics/``), refuses the
-task (:class:`WorkerMismatch`) when the worker's grader version or rubric
-hash differs from the client's, and calls
+temporary folder in the worker's local directory (:func:`task_folder_parent`),
+loads the rubric of that name from the worker's installed rubrics
+(``GRADER_RUBRICS``, else the project's ``rubrics/``), refuses the task
+(:class:`WorkerMismatch`) when the worker's grader version or rubric hash
+differs from the client's, and calls
 :func:`grader.grading.grade_submission`: the same sandbox, limits and
 isolation as a local run, a fresh sandbox child per submission (or the fork
 server of the worker thread with ``fork_server=1``). Student code never
@@ -36,7 +37,7 @@ from grader.limits import Limits
 from grader.prestart import preflight
 from grader.rubric import Rubric, load_rubrics, with_term
 
-__all__ = ["GradingTask", "WorkerMismatch", "make_task", "grade_task", "failed_document"]
+__all__ = ["GradingTask", "WorkerMismatch", "make_task", "grade_task", "failed_document", "task_folder_parent"]
 
 #: Environment variable naming a worker's rubric folder (default: the project's ``rubrics/``).
 RUBRICS_ENV = "GRADER_RUBRICS"
@@ -180,6 +181,27 @@ def _preflight_once(limits: Limits) -> None:
         _PREFLIGHTED.add(limits)
 
 
+def task_folder_parent() -> str | None:
+    """Where a task's private folder goes: the Dask worker's own local directory, else None (``TMPDIR``).
+
+    Dask removes a worker's local directory when the worker stops, and the
+    next worker on the machine removes those of killed workers (its
+    ``WorkSpace`` purges directories whose lock no live process holds), so
+    a lost node leaves no copied submission in ``/tmp``.
+
+    Returns
+    -------
+    str or None
+        The directory, or None outside a Dask worker (or without ``distributed``).
+    """
+    try:
+        from distributed import get_worker
+
+        return str(get_worker().local_directory)
+    except (ImportError, ValueError, AttributeError):  # not in a worker: get_worker raises ValueError
+        return None
+
+
 def grade_task(task: GradingTask) -> dict[str, Any]:
     """Grade one task on this worker: what a Dask worker runs.
 
@@ -210,7 +232,7 @@ def grade_task(task: GradingTask) -> dict[str, Any]:
                          task.rel_path, task.error or "no source file")
         return grade_submission(sub, rubric, task.limits)
     _preflight_once(task.limits)
-    with tempfile.TemporaryDirectory(prefix="grader-task-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="grader-task-", dir=task_folder_parent()) as tmp:
         source = Path(tmp) / Path(task.file_name).name
         source.write_bytes(task.content)
         sub = Submission(task.assignment, task.student, source.parent if task.kind == "package" else source,

@@ -72,6 +72,35 @@ def test_a_refusal_survives_pickling_as_dask_sends_it():
     assert isinstance(exc, GraderError) and str(exc) == "worker tcp://x refused hw2/a: ..."
 
 
+@pytest.mark.parametrize("in_worker", [True, False])
+def test_a_task_s_folder_is_in_the_dask_worker_s_local_directory(hw2, tmp_path, monkeypatch, in_worker):
+    """Dask removes that directory, also after a killed worker; outside a worker the folder goes in TMPDIR."""
+    import tempfile
+    import types
+
+    import distributed
+
+    from grader.distributed import task as task_module
+
+    local = tmp_path / "dask-scratch-space" / "worker-abc"
+    local.mkdir(parents=True)
+    if in_worker:
+        monkeypatch.setattr(distributed, "get_worker", lambda: types.SimpleNamespace(local_directory=str(local)))
+    seen: list[Path] = []
+
+    def graded(sub, rubric, limits):
+        assert sub.source.read_bytes() == ADA.read_bytes()
+        seen.append(sub.source)
+        return {"score": 0.0}
+
+    monkeypatch.setattr(task_module, "grade_submission", graded)
+    monkeypatch.setattr(task_module, "_preflight_once", lambda limits: None)
+    grade_task(make_task(_sub(), hw2, Limits()))
+    folder = seen[0].parent
+    assert folder.name.startswith("grader-task-") and not folder.exists()  # removed after grading
+    assert folder.parent == (local if in_worker else Path(tempfile.gettempdir()))
+
+
 def test_an_ungradable_submission_needs_no_sandbox(hw2):
     sub = Submission("hw2", "bob", Path("bob"), None, "package", "", "hw2/bob", "the folder bob/ holds no code")
     doc = grade_task(make_task(sub, hw2, Limits()))
