@@ -4,7 +4,8 @@ Started by :mod:`grader.execute` exactly like a sandbox child (same boot line,
 same bubblewrap namespaces, same minimal environment) but with ``zygote
 CTRL_FD MODE`` as arguments. It imports torch, numpy and the sandbox code,
 runs a few small single-threaded operations, says ``ready`` and then only
-reads fork requests from the grader: a JSON frame with the child's limits and
+reads fork requests from the grader (while none waits, it moves its memory
+into huge pages, one range at a time: :mod:`grader.sandbox.huge_pages`): a JSON frame with the child's limits and
 three descriptors (request pipe, reply pipe, status socket) passed with
 ``SCM_RIGHTS``. It never runs student code. For each request it forks:
 
@@ -32,11 +33,14 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import select
 import signal
 import socket
 import struct
 import sys
 from typing import Any
+
+from grader.sandbox.huge_pages import collapse, collapsible_ranges
 
 __all__ = ["main", "private_mounts"]
 
@@ -367,7 +371,14 @@ def main(argv: list[str]) -> None:
     ready = {"ready": True, "problem": problem, "torch_threads": torch.get_num_threads(),
              "tasks": len(os.listdir("/proc/self/task"))}
     ctrl.send(json.dumps(ready).encode())
+    with open("/proc/self/maps") as maps:
+        pending, collapsed = collapsible_ranges(maps.read()), 0
     while True:
+        if pending and not select.select([ctrl], [], [], 0)[0]:  # idle: one more range in huge pages
+            collapsed += collapse(*pending.pop(0))
+            if not collapsed:
+                pending = []  # the kernel cannot (no MADV_COLLAPSE, huge pages off): forks stay as they were
+            continue
         try:
             data, fds, _flags, _addr = socket.recv_fds(ctrl, 1 << 20, 3)
         except OSError:
