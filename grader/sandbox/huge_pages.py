@@ -16,9 +16,11 @@ child only).
 pages synchronously, ~8 ms per 2 MiB here (it may compact memory first), so
 the zygote calls it one range at a time while no fork request waits
 (:func:`grader.sandbox.zygote.main`). Where the kernel lacks it, or
-transparent huge pages are off (``never``), each call fails at once and
-nothing changes: forks are then as expensive as without this module. Runs in
-the zygote only, before and between forks, never in a student's process.
+transparent huge pages are off (``never``), the first call fails at once,
+the zygote stops trying and nothing changes: forks are then as expensive as
+without this module. Runs in the zygote only, between forks, never in a
+student's process. Source: madvise(2), ``MADV_COLLAPSE``; the kernel's
+``Documentation/admin-guide/mm/transhuge.rst``.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ __all__ = ["HUGE_PAGE", "collapsible_ranges", "collapse"]
 HUGE_PAGE = 2 << 20
 
 _MADV_COLLAPSE = 25
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
 
 
 def collapsible_ranges(maps: str, chunk: int = HUGE_PAGE) -> list[tuple[int, int]]:
@@ -82,6 +87,4 @@ def collapse(start: int, length: int) -> bool:
         (Linux < 6.1), transparent huge pages are off, memory is too
         fragmented, or the range is no longer mapped. Never raises.
     """
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-    return bool(libc.madvise(start, length, _MADV_COLLAPSE) == 0)
+    return bool(_libc.madvise(start, length, _MADV_COLLAPSE) == 0)

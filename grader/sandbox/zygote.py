@@ -4,10 +4,11 @@ Started by :mod:`grader.execute` exactly like a sandbox child (same boot line,
 same bubblewrap namespaces, same minimal environment) but with ``zygote
 CTRL_FD MODE`` as arguments. It imports torch, numpy and the sandbox code,
 runs a few small single-threaded operations, says ``ready`` and then only
-reads fork requests from the grader (while none waits, it moves its memory
-into huge pages, one range at a time: :mod:`grader.sandbox.huge_pages`): a JSON frame with the child's limits and
+reads fork requests from the grader: a JSON frame with the child's limits and
 three descriptors (request pipe, reply pipe, status socket) passed with
-``SCM_RIGHTS``. It never runs student code. For each request it forks:
+``SCM_RIGHTS``. While no request waits, it moves its memory into huge pages,
+one range at a time (:mod:`grader.sandbox.huge_pages`), so that each fork
+is cheap. It never runs student code. For each request it forks:
 
 * **the reaper** (``C``): in ``ns`` mode (inside bubblewrap) the first process
   of a new PID namespace, then in new mount, IPC, UTS and network
