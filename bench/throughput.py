@@ -212,13 +212,15 @@ class _TimedDispatch(LocalDispatch):
         super().__init__(workers)
         self.workers = workers
         self.seconds: dict[str, float] = {}
+        self.thread_cpu: dict[str, float] = {}
 
     def submit(self, sub: Submission, rubric: Rubric, limits: Limits) -> Future[dict[str, Any]]:
         """Grade ``sub`` in the next free thread, recording how long :func:`grade_submission` took."""
         def timed() -> dict[str, Any]:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.thread_time()
             doc = grade_submission(sub, rubric, limits)
             self.seconds[sub.student] = time.perf_counter() - t0
+            self.thread_cpu[sub.student] = time.thread_time() - c0
             return doc
         return self.pool.submit(timed)
 
@@ -270,10 +272,15 @@ class PerSubmission:
     busy : float
         CPU seconds the whole machine spent meanwhile (``/proc/stat``: user,
         nice, system, irq, softirq; the grader, its sandboxes, anything else).
+    thread_cpu : dict
+        Student id -> CPU seconds of the worker thread during its
+        :func:`grade_submission` (``time.thread_time``: the grader's own work
+        for that submission, without other threads' or the sandbox's).
     """
 
     workers: int
     seconds: dict[str, float] = field(default_factory=dict)
+    thread_cpu: dict[str, float] = field(default_factory=dict)
     wall: float = 0.0
     cpu: float = 0.0
     busy: float = 0.0
@@ -345,6 +352,7 @@ def per_submission(rounds: list[list[Submission]], rubrics: dict[str, Rubric], l
             dispatch.stop()
     for n, dispatch in dispatches.items():
         rows[n].seconds = dict(dispatch.seconds)
+        rows[n].thread_cpu = dict(dispatch.thread_cpu)
     return rows
 
 
@@ -637,6 +645,11 @@ def issue9(args: argparse.Namespace) -> int:
               f"so 2 workers can be at most about {cpus / max(busy1, 1e-9):.2f}x of 1 on this machine")
         print("   (at 2 workers a grading's seconds run from its start to its end while the other worker "
               "grades too)")
+        cpu1, cpu2 = (statistics.median(rows[n].thread_cpu.values()) for n in (1, 2))
+        print(f"   a grading's own worker thread: median {cpu1:.3f} s of CPU at 1 worker, {cpu2:.3f} s at 2; "
+              f"median grading over that CPU: {rows[1].median / max(cpu1, 1e-9):.2f} at 1 worker, "
+              f"{rows[2].median / max(cpu2, 1e-9):.2f} at 2 (the rest waits: for its sandbox and, at 2 workers, "
+              "for the other thread, whose Python work cannot run at the same time: one interpreter lock)")
         if forkserver.fallback_reason():
             print(f"   WARNING: the fork server fell back to spawning: {forkserver.fallback_reason()}")
 
