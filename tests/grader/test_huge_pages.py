@@ -22,7 +22,7 @@ from grader.isolation import detect
 from grader.limits import Limits
 from grader.sandbox import forkserver
 from grader.sandbox.huge_pages import HUGE_PAGE, collapse, collapsible_ranges
-from grader.sandbox.zygote import hidden_by_fresh_mounts
+from grader.sandbox.zygote import _descendants, hidden_by_fresh_mounts
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -60,25 +60,6 @@ def _kernel_collapses() -> bool:
     region = (ctypes.c_char * (3 * HUGE_PAGE))()  # zero-filled, so touched: malloc maps it on its own
     start = -(-ctypes.addressof(region) // HUGE_PAGE) * HUGE_PAGE
     return collapse(start, HUGE_PAGE)
-
-
-def _descendants(pid: int) -> list[int]:
-    """Every process below ``pid`` (children, grandchildren, ...), from ``/proc/*/task/*/children``."""
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        try:
-            tasks = os.listdir(f"/proc/{current}/task")
-        except OSError:
-            continue
-        for task in tasks:
-            try:
-                children = [int(c) for c in Path(f"/proc/{current}/task/{task}/children").read_text().split()]
-            except OSError:
-                continue
-            found.extend(children)
-            todo.extend(children)
-    return found
 
 
 def _python_zygotes() -> list[int]:
