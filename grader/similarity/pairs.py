@@ -22,7 +22,6 @@ hash seed, so the same code gives the same pairs in every run.
 from __future__ import annotations
 
 import io
-import itertools
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ import numpy as np
 
 from grader.results import natural_key
 from grader.similarity.filtered import filtered_code, prune
+from grader.similarity.overlap import Print, class_overlaps, in_texts, numbered, overlap
 
 __all__ = ["DEFAULT_THRESHOLD", "MIN_OVERLAP_TOKENS", "MIN_PAIRS_FOR_STATISTICS", "NOISE_TOKENS", "UNUSUAL_Z",
            "SimilarPair", "class_threshold", "similar_pairs", "similar_pairs_in_class"]
@@ -147,173 +147,11 @@ def _spans(slices: Any, length: int) -> tuple[Span, ...]:
     return tuple((s, e) for s, e in spans)
 
 
-@dataclass(frozen=True)
-class _Print:
-    """A copydetect fingerprint with its hash table as arrays over a class-wide vocabulary of hashes."""
-
-    fingerprint: Any
-    ids: np.ndarray  # int64: the class-wide id of the hash at each fingerprinted position
-    positions: np.ndarray  # int64: those positions
-    present: np.ndarray  # bool, one per id of the class: does this file have that hash
-
-
-def _hash_table(table: Mapping[int, Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
-    """A fingerprint's ``hash_idx`` (hash -> positions) as int64 arrays: each position's hash, the positions."""
-    lengths = np.fromiter(map(len, table.values()), dtype=np.int64, count=len(table))
-    hashes = np.repeat(np.fromiter(table.keys(), dtype=np.int64, count=len(table)), lengths)
-    positions = np.fromiter(itertools.chain.from_iterable(table.values()), dtype=np.int64, count=int(lengths.sum()))
-    return hashes, positions
-
-
-def _prints(fingerprints: Mapping[str, Any]) -> dict[str, _Print]:
-    """The fingerprints of one class as :class:`_Print`, their hashes numbered over the whole class.
-
-    With one numbering, "the positions of ``a`` whose hash ``b`` also has"
-    is the index ``b.present[a.ids]``: no set operation per pair.
-    """
-    flat = {s: _hash_table(f.hash_idx) for s, f in fingerprints.items()}
-    vocabulary = np.unique(np.concatenate([h for h, _ in flat.values()] + [np.array([], dtype=np.int64)]))
-    prints = {}
-    for student, (hashes, positions) in flat.items():
-        ids = np.searchsorted(vocabulary, hashes).astype(np.int64)
-        present = np.zeros(len(vocabulary), dtype=bool)
-        present[ids] = True
-        prints[student] = _Print(fingerprints[student], ids, positions, present)
-    return prints
-
-
-def _offset(slices: Any, offsets: Any) -> Any:
-    """Slices of filtered code mapped back to the original text (copydetect's compare_files, verbatim)."""
-    if len(offsets) > 0:
-        slices += offsets[:, 1][np.clip(np.searchsorted(offsets[:, 0], slices), 0, offsets.shape[0] - 1)]
-    return slices
-
-
-def _compare_prints(a: _Print, b: _Print) -> tuple[int, tuple[float, float], tuple[Any, Any]]:
-    """``copydetect.compare_files(a.fingerprint, b.fingerprint)``, with the same result, vectorised.
-
-    copydetect finds the overlapping positions with a Python loop over the
-    common hashes (``np.concatenate([np.array(idx1[i]) for i in intersection])``):
-    on a class of 300 near-identical submissions that loop was most of the
-    comparison's 30 s. Here the positions whose hash the other file also has
-    are selected by indexing with a class-wide numbering of the hashes
-    (:func:`_prints`); the rest is copydetect's own code
-    (:func:`copydetect.utils.get_copied_slices`) and arithmetic.
-
-    Parameters
-    ----------
-    a, b : _Print
-        The two fingerprints (same ``k``), numbered by one call of :func:`_prints`.
-
-    Returns
-    -------
-    (int, (float, float), (ndarray, ndarray))
-        Overlapping tokens of ``a``, both similarities, both slice arrays
-        in the original texts: exactly what copydetect returns.
-
-    Raises
-    ------
-    ValueError
-        If the fingerprints use different ``k``.
-    """
-    return _in_texts(_overlap(a, b), a, b)
-
-
-def _in_texts(found: tuple[int, tuple[float, float], tuple[Any, Any]], a: _Print, b: _Print
-              ) -> tuple[int, tuple[float, float], tuple[Any, Any]]:
-    """An :func:`_overlap` with its slices mapped to the original texts (copydetect leaves empty slices as they are)."""
-    overlap_a, sims, (slices_a, slices_b) = found
-    if not len(slices_a):  # no common hash
-        return found
-    return overlap_a, sims, (_offset(slices_a, a.fingerprint.offsets), _offset(slices_b, b.fingerprint.offsets))
-
-
-def _overlap(a: _Print, b: _Print) -> tuple[int, tuple[float, float], tuple[Any, Any]]:
-    """:func:`_compare_prints` with the slices still in filtered-code positions (not yet :func:`_offset`)."""
-    fa, fb = a.fingerprint, b.fingerprint
-    if fa.k != fb.k:
-        raise ValueError("Code fingerprints must use the same noise threshold")
-    idx_a = a.positions[b.present[a.ids]]
-    if len(idx_a) == 0:
-        return 0, (0, 0), (np.array([]), np.array([]))
-    idx_b = b.positions[a.present[b.ids]]
-    get_slices = _copydetect().utils.get_copied_slices
-    slices_a, slices_b = get_slices(idx_a, fa.k), get_slices(idx_b, fb.k)
-    overlap_a = np.sum(slices_a[1] - slices_a[0])
-    overlap_b = np.sum(slices_b[1] - slices_b[0])
-    sim_a = overlap_a / fa.token_coverage if len(fa.filtered_code) > 0 else 0
-    sim_b = overlap_b / fb.token_coverage if len(fb.filtered_code) > 0 else 0
-    return overlap_a, (sim_a, sim_b), (slices_a, slices_b)
-
-
-def _class_overlaps(students: Sequence[str], prints: Mapping[str, _Print],
-                    cells: int = 1 << 21) -> dict[tuple[str, str], tuple[int, tuple[float, float]]]:
-    """The overlap and both similarities of every pair of ``students``: :func:`_overlap` without the slices.
-
-    :func:`_overlap` costs 40-60 us of NumPy calls per pair: 1.7-2.7 s for the
-    44,850 pairs of a class of 300 (bench's hw2 copies), against 0.7-0.8 s here.
-    The class threshold needs every pair's similarity, but the slices only of
-    the pairs reported. Here the overlap of
-    one submission ``a`` with every other is worked out at once: with ``a``'s
-    fingerprinted positions sorted, ``S[b, j]`` says whether ``b`` has the hash
-    at ``a``'s ``j``-th position; copydetect's overlap (the length of the union
-    of the intervals ``[p, p + k)`` of the positions kept,
-    :func:`copydetect.utils.get_copied_slices`) is the sum over kept positions
-    of ``min(k, next kept position - p)``, the last one counting ``k``.
-
-    Parameters
-    ----------
-    students : sequence of str
-        The ids to pair, in the order pairs are keyed (``(a, b)`` with ``a`` first).
-    prints : mapping of str to _Print
-        Their fingerprints, numbered by one call of :func:`_prints` (same ``k``).
-    cells : int, optional
-        Largest boolean matrix formed at once (rows of other submissions are
-        taken in chunks under it), bounding the memory used.
-
-    Returns
-    -------
-    dict
-        ``(a, b)`` -> ``(overlap of a, (similarity of a, similarity of b))``
-        for every pair of :func:`itertools.combinations` of ``students``,
-        equal to what :func:`_overlap` gives for it.
-    """
-    n = len(students)
-    if n < 2:
-        return {}
-    k = prints[students[0]].fingerprint.k
-    present = np.stack([prints[s].present for s in students])
-    overlap = np.zeros((n, n), dtype=np.int64)  # overlap[i, j]: characters of i found in j
-    for i, student in enumerate(students):
-        a = prints[student]
-        order = np.argsort(a.positions, kind="stable")
-        positions, ids = a.positions[order], a.ids[order]
-        if len(positions) == 0:
-            continue
-        far = int(positions[-1]) + k + 1  # "no kept position after this one"
-        dtype = np.int32 if far < 2**31 else np.int64  # half the memory traffic of int64
-        positions = positions.astype(dtype)
-        rows = max(1, cells // len(positions))
-        for start in range(0, n, rows):
-            kept = np.take(present[start:start + rows], ids, axis=1)
-            after = np.full(kept.shape, far, dtype=dtype)  # after[:, j]: position j + 1 where kept, else far
-            np.copyto(after[:, :-1], positions[1:], where=kept[:, 1:])
-            after = np.minimum.accumulate(after[:, ::-1], axis=1)[:, ::-1]  # first kept position after j
-            gaps = np.minimum(after - positions, k)
-            overlap[i, start:start + len(kept)] = np.sum(gaps, axis=1, where=kept, dtype=np.int64)
-    coverage = np.array([prints[s].fingerprint.token_coverage for s in students], dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        similarity = np.where(overlap > 0, overlap / coverage[:, None], 0.0).tolist()
-    counts = overlap.tolist()
-    return {(students[i], students[j]): (counts[i][j], (similarity[i][j], similarity[j][i]))
-            for i, j in itertools.combinations(range(n), 2)}
-
-
-def _pair(a: str, b: str, codes: Mapping[str, str], prints: Mapping[str, _Print],
+def _pair(a: str, b: str, codes: Mapping[str, str], prints: Mapping[str, Print],
           found: tuple[int, tuple[float, float], tuple[Any, Any]]) -> SimilarPair:
-    """The :class:`SimilarPair` of ``a`` and ``b`` from their :func:`_overlap` (its spans in the texts)."""
-    overlap, (sim_a, sim_b), (slices_a, slices_b) = _in_texts(found, prints[a], prints[b])
-    return SimilarPair(a, b, float(sim_a), float(sim_b), int(overlap),
+    """The :class:`SimilarPair` of ``a`` and ``b`` from their :func:`.overlap.overlap` (its spans in the texts)."""
+    tokens, (sim_a, sim_b), (slices_a, slices_b) = in_texts(found, prints[a], prints[b])
+    return SimilarPair(a, b, float(sim_a), float(sim_b), int(tokens),
                        _spans(slices_a, len(codes[a])), _spans(slices_b, len(codes[b])))
 
 
@@ -429,13 +267,13 @@ def similar_pairs_in_class(submissions_code: Mapping[str, str], boilerplate: str
         raise ValueError(f"noise_tokens must be at least 1, not {noise_tokens!r}")
     hashes = _boilerplate_hashes(boilerplate, noise_tokens)
     students = sorted(submissions_code, key=natural_key)
-    prints = _prints({s: _fingerprint(s, submissions_code[s], hashes, noise_tokens, cache) for s in students})
+    prints = numbered({s: _fingerprint(s, submissions_code[s], hashes, noise_tokens, cache) for s in students})
     if cache is not None:
         prune(cache, submissions_code.values())
     # every pair's overlap and similarities; the slices and spans only for the pairs reported
-    every = _class_overlaps(students, prints)
+    every = class_overlaps(students, prints)
     used = threshold if z is None else class_threshold([float(max(f[1])) for f in every.values()], threshold, z)
-    found = [_pair(a, b, submissions_code, prints, _overlap(prints[a], prints[b])) for (a, b), f in every.items()
-             if float(max(f[1])) >= used and f[0] >= min_overlap]
+    found = [_pair(a, b, submissions_code, prints, overlap(prints[a], prints[b]))
+             for (a, b), f in every.items() if float(max(f[1])) >= used and f[0] >= min_overlap]
     found.sort(key=lambda p: (-p.similarity, natural_key(p.student_a), natural_key(p.student_b)))
     return found, used

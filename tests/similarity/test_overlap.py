@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from grader.discover import discover
-from grader.similarity import pairs
+from grader.similarity import overlap, pairs
 from grader.similarity.extract import extract_codes, handout_code
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,12 +26,12 @@ def test_every_pair_of_the_sample_class_matches_copydetect(rubrics, assignment):
     subs = [s for s in discover(ROOT / "submissions", rubrics).submissions if s.assignment == assignment]
     codes = extract_codes(subs).codes
     boilerplate = pairs._boilerplate_hashes(handout_code(rubrics[assignment]), pairs.NOISE_TOKENS)
-    prints = pairs._prints({s: pairs._fingerprint(s, c, boilerplate, pairs.NOISE_TOKENS, None)
+    prints = overlap.numbered({s: pairs._fingerprint(s, c, boilerplate, pairs.NOISE_TOKENS, None)
                             for s, c in codes.items()})
     compare_files = pairs._copydetect().compare_files
     compared = 0
     for a, b in itertools.combinations(sorted(prints), 2):
-        assert _same(pairs._compare_prints(prints[a], prints[b]),
+        assert _same(overlap.compare_prints(prints[a], prints[b]),
                      compare_files(prints[a].fingerprint, prints[b].fingerprint)), (a, b)
         compared += 1
     assert compared >= 10
@@ -50,14 +50,14 @@ CODES = {
 @pytest.mark.parametrize("boilerplate", ["", CODES["loop"]])
 def test_odd_pairs_match_copydetect_with_and_without_boilerplate(boilerplate):
     hashes = pairs._boilerplate_hashes(boilerplate, pairs.NOISE_TOKENS)
-    prints = pairs._prints({s: pairs._fingerprint(s, c, hashes, pairs.NOISE_TOKENS, None) for s, c in CODES.items()})
+    prints = overlap.numbered({s: pairs._fingerprint(s, c, hashes, pairs.NOISE_TOKENS, None) for s, c in CODES.items()})
     compare_files = pairs._copydetect().compare_files
     for a, b in itertools.product(sorted(prints), repeat=2):
-        assert _same(pairs._compare_prints(prints[a], prints[b]),
+        assert _same(overlap.compare_prints(prints[a], prints[b]),
                      compare_files(prints[a].fingerprint, prints[b].fingerprint)), (a, b)
     # and it is not trivially equal: a renamed copy overlaps, unrelated code does not
-    assert pairs._compare_prints(prints["loop"], prints["loop_renamed"])[0] > 0 or boilerplate
-    assert pairs._compare_prints(prints["loop"], prints["other"])[0] == 0
+    assert overlap.compare_prints(prints["loop"], prints["loop_renamed"])[0] > 0 or boilerplate
+    assert overlap.compare_prints(prints["loop"], prints["other"])[0] == 0
 
 
 def test_the_pairs_reported_are_those_of_full_comparisons(rubrics):
@@ -66,13 +66,13 @@ def test_the_pairs_reported_are_those_of_full_comparisons(rubrics):
     codes = {**extract_codes(subs).codes, **CODES}
     handout = handout_code(rubrics["hw2"])
     boilerplate = pairs._boilerplate_hashes(handout, pairs.NOISE_TOKENS)
-    prints = pairs._prints({s: pairs._fingerprint(s, c, boilerplate, pairs.NOISE_TOKENS, None)
+    prints = overlap.numbered({s: pairs._fingerprint(s, c, boilerplate, pairs.NOISE_TOKENS, None)
                             for s, c in codes.items()})
     for threshold, min_overlap in [(0.0, 0), (0.3, 1), (pairs.DEFAULT_THRESHOLD, pairs.MIN_OVERLAP_TOKENS)]:
         full = []
         for a, b in itertools.combinations(sorted(codes, key=pairs.natural_key), 2):
-            overlap, (sim_a, sim_b), (sa, sb) = pairs._compare_prints(prints[a], prints[b])
-            pair = pairs.SimilarPair(a, b, float(sim_a), float(sim_b), int(overlap),
+            tokens, (sim_a, sim_b), (sa, sb) = overlap.compare_prints(prints[a], prints[b])
+            pair = pairs.SimilarPair(a, b, float(sim_a), float(sim_b), int(tokens),
                                      pairs._spans(sa, len(codes[a])), pairs._spans(sb, len(codes[b])))
             if pair.similarity >= threshold and pair.overlap_tokens >= min_overlap:
                 full.append(pair)
@@ -86,22 +86,22 @@ def test_the_pairs_reported_are_those_of_full_comparisons(rubrics):
 def _every_pair_compared(codes, boilerplate):
     hashes = pairs._boilerplate_hashes(boilerplate, pairs.NOISE_TOKENS)
     students = sorted(codes, key=pairs.natural_key)
-    prints = pairs._prints({s: pairs._fingerprint(s, codes[s], hashes, pairs.NOISE_TOKENS, None) for s in students})
+    prints = overlap.numbered({s: pairs._fingerprint(s, codes[s], hashes, pairs.NOISE_TOKENS, None) for s in students})
     return students, prints
 
 
 @pytest.mark.parametrize("cells", [1, 997, 1 << 21])
 def test_the_class_matrix_gives_every_pair_what_the_pair_comparison_gives(rubrics, cells):
-    """_class_overlaps (one matrix per submission) equals _overlap pair by pair, in any chunking of the rows."""
+    """class_overlaps (one matrix per submission) equals overlap() pair by pair, in any chunking of the rows."""
     subs = [s for s in discover(ROOT / "submissions", rubrics).submissions if s.assignment == "hw2"]
     codes = {**extract_codes(subs).codes, **CODES}
     for boilerplate in ("", handout_code(rubrics["hw2"])):
         students, prints = _every_pair_compared(codes, boilerplate)
-        every = pairs._class_overlaps(students, prints, cells=cells)
+        every = overlap.class_overlaps(students, prints, cells=cells)
         assert list(every) == list(itertools.combinations(students, 2))
-        for (a, b), (overlap, sims) in every.items():
-            theirs = pairs._overlap(prints[a], prints[b])
-            assert (overlap, sims) == (int(theirs[0]), tuple(map(float, theirs[1]))), (a, b)
+        for (a, b), (tokens, sims) in every.items():
+            theirs = overlap.overlap(prints[a], prints[b])
+            assert (tokens, sims) == (int(theirs[0]), tuple(map(float, theirs[1]))), (a, b)
         assert any(0 < o < len(codes[a]) for (a, _), (o, _) in every.items())  # partial overlaps were compared
 
 
@@ -109,10 +109,10 @@ def test_the_class_matrix_counts_gaps_shorter_than_k_once():
     """Two kept positions closer than k cover their union, not 2k: a sum of k per position would be wrong."""
     students, prints = _every_pair_compared({"a": CODES["loop"], "b": CODES["loop"] + CODES["other"],
                                              "c": CODES["repeated"]}, "")
-    every = pairs._class_overlaps(students, prints)
+    every = overlap.class_overlaps(students, prints)
     k = pairs.NOISE_TOKENS
     kept = len(prints["a"].positions)
     assert every[("a", "b")][0] == kept + k - 1 < kept * k  # one run of consecutive positions
     assert every[("a", "b")][1][0] == pytest.approx(1.0)
-    assert every[("a", "c")] == (int(pairs._overlap(prints["a"], prints["c"])[0]),
-                                 tuple(map(float, pairs._overlap(prints["a"], prints["c"])[1])))
+    assert every[("a", "c")] == (int(overlap.overlap(prints["a"], prints["c"])[0]),
+                                 tuple(map(float, overlap.overlap(prints["a"], prints["c"])[1])))
