@@ -131,8 +131,9 @@ def _lines(code: str, spans: Sequence[Span]) -> list[dict[str, Any]]:
     """The code line by line, each line as segments ``(text, matched)`` (whitespace never marked).
 
     One flag per character (matched and not whitespace), then the runs of
-    equal flags within each line, found with a regular expression: a page
-    of two 300-line submissions is split in about a millisecond.
+    equal flags within each line, found with a regular expression rather
+    than a Python loop per character: with the template, the bench's 250
+    pair pages of 300 hw2 copies render in 1.3 s instead of 3.6 s.
     """
     marks = bytearray(len(code))
     for start, end in spans:
