@@ -537,7 +537,8 @@ def compare(t_torch: float, work: Path | None = None, isolation: str = "auto") -
     out = work / "grader-out"
     gr_seconds, gr_done = _wall([sys.executable, "-m", "grader.cli", "run", str(classroom.parent), "--workers", "1",
                                  "--limit", "fork_server=1", "--isolation", isolation, "--rubrics", str(rubrics),
-                                 "--out", str(out), "--quiet"], cwd=classroom.parent)
+                                 "--out", str(out), "--quiet"], cwd=classroom.parent,
+                                env={**os.environ, "PYTHONPATH": str(ROOT)})
     if gr_done.returncode != 0:
         print(f"   grade run FAILED (exit {gr_done.returncode}): {(gr_done.stderr or gr_done.stdout).strip()[-500:]}")
         return None

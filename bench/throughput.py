@@ -72,6 +72,9 @@ from typing import Any
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
+# Subprocesses import the grader of this checkout, whatever the editable install points at (a fresh clone
+# elsewhere repoints it; the class run then failed with "No module named 'grader'").
+CHILD_ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
 sys.path.insert(0, str(ROOT))
 
 from grader.discover import Submission, discover  # noqa: E402
@@ -125,7 +128,7 @@ def _p95(values: list[float]) -> float:
 def _wall(cmd: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess[str]]:
     """Wall time and outcome of one command (output captured)."""
     t0 = time.perf_counter()
-    done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    done = subprocess.run(cmd, cwd=cwd, env=CHILD_ENV, capture_output=True, text=True)
     return time.perf_counter() - t0, done
 
 
@@ -519,7 +522,8 @@ def grade_class(path: Path, out: Path, workers: int, limits: Limits) -> ClassRun
     cmd = [sys.executable, "-c", _RUN_CLASS, str(path), str(out), str(workers), limits.isolation,
            str(limits.call_timeout)]
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=out.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, cwd=out.parent, env=CHILD_ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
     memory = TreeMemory(proc.pid)
     memory.start()
     stdout, stderr = proc.communicate()
