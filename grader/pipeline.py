@@ -16,7 +16,7 @@ graded. One submission is graded by :func:`grade_submission`
 from __future__ import annotations
 
 import contextlib
-import threading
+import functools
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import as_completed
@@ -32,13 +32,14 @@ from grader.events import RunEvents, RunSummary
 from grader.isolation import detect
 from grader.limits import Limits
 from grader.manual import apply_manual, manual_scores_of, read_manual_scores
-from grader.prestart import preflight
+from grader.preload import NOTEBOOK_MODULES, PUBLISHING_MODULES
+from grader.prestart import preflight_overlapped
 from grader.publish import merge_manual, publish
 from grader.record import locked, remove_partial_writes, result_path, write_manifest
 from grader.rescore import carry_overrides, overrides_of
 from grader.results import SCHEMA_VERSION, ResultError, read_result, write_result
 from grader.roster_runs import ClassContext, settle_roster
-from grader.rubric import Rubric, load_rubrics, with_term
+from grader.rubric import Rubric, check_registries, load_rubrics, with_term
 
 if TYPE_CHECKING:
     from grader.course.late import LatePolicy
@@ -204,36 +205,6 @@ def grade_all(submissions: Iterable[Submission], rubrics: dict[str, Rubric], out
     return summary
 
 
-def _preflight_overlapped(limits: Limits) -> None:
-    """The sandbox preflight in a thread while this one imports the grading stage (torch, the checks).
-
-    The preflight's sandbox (with the fork server: the zygote the workers
-    then fork from) imports torch in its own process; doing both at once
-    instead of one after the other saves one start-up per run on a machine
-    with two cores or more.
-
-    Raises
-    ------
-    GraderError
-        As :func:`grader.prestart.preflight`, when sandboxes cannot start.
-    """
-    failures: list[BaseException] = []
-
-    def check() -> None:
-        try:
-            preflight(limits)
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
-            failures.append(exc)
-
-    thread = threading.Thread(target=check, name="grader-preflight")
-    thread.start()
-    import grader.grading  # noqa: F401
-
-    thread.join()
-    if failures:
-        raise failures[0]
-
-
 def __getattr__(name: str) -> Any:
     """``grade_submission``, imported on first use (with it torch and every check kind)."""
     if name == "grade_submission":
@@ -347,7 +318,9 @@ def run(path: Path, out: Path, *, assignment: str | None = None, rubrics_dir: Pa
         If the output folder is not writable.
     """
     events = events or RunEvents()
-    rubrics = {name: with_term(rubric, term) for name, rubric in load_rubrics(rubrics_dir).items()}
+    loaded = load_rubrics(rubrics_dir, registries=False)  # checked while the sandbox starts: both import torch
+    check_rubrics = functools.cache(lambda: check_registries(loaded, rubrics_dir))
+    rubrics = {name: with_term(rubric, term) for name, rubric in loaded.items()}
     found = discover(path, rubrics, assignment)
     manual = read_manual_scores(manual_csv, rubrics) if manual_csv else None
     mine = shard.select(found.submissions) if shard else found.submissions
@@ -367,10 +340,14 @@ def run(path: Path, out: Path, *, assignment: str | None = None, rubrics_dir: Pa
         for line in missing:
             warn(f"sandbox: {line}")
         start = time.perf_counter()
+        preloaded = (NOTEBOOK_MODULES if any(s.kind == "notebook" for s in mine) else ()) + \
+            (PUBLISHING_MODULES if shard is None else ())
         events.started(len(mine))
         summary = grade_all(found.submissions, rubrics, out, limits, workers or available_cpus(), force,
-                            events.graded, before_grading=None if dispatch else lambda: _preflight_overlapped(limits),
+                            events.graded, before_grading=check_rubrics if dispatch else
+                            lambda: preflight_overlapped(limits, check_rubrics, preloaded),
                             roster=roster, late_policies=late_policies, warn=warn, dispatch=dispatch, shard=shard)
+        check_rubrics()  # done already unless nothing was graded
         events.finished()
         for name, student in summary.not_on_roster:
             warn(f"{name}/{student}: graded, but {student} is not on the roster")

@@ -199,3 +199,37 @@ def test_an_unchanged_regrade_does_not_import_the_grading_stage(sabotaged_run, t
             "                                           'reference.misconceptions') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert done.stdout.split("\n")[-2] == "0 []"
+
+
+def _rubrics_with_a_broken_hw1(folder: Path) -> Path:
+    """The bundled rubrics, hw1's naming a check kind that does not exist (a valid file otherwise)."""
+    import yaml
+
+    from grader.rubric import default_rubrics_dir
+
+    folder.mkdir()
+    for path in default_rubrics_dir().glob("*.yaml"):
+        shutil.copy(path, folder)
+    data = yaml.safe_load((folder / "hw1.yaml").read_text())
+    data["functions"][0]["checks"][0]["kind"] = "eyeball"
+    (folder / "hw1.yaml").write_text(yaml.safe_dump(data))
+    return folder
+
+
+@pytest.mark.parametrize("graded_before", [False, True], ids=["beside the preflight", "nothing to grade"])
+def test_a_rubric_naming_an_unknown_check_kind_stops_the_run(two_students, tmp_path, graded_before):
+    """Checked while the sandbox starts (both import torch), or after an unchanged regrade: never skipped.
+
+    The students are hw2's; the broken rubric is hw1's, so whether or not
+    anything is graded, only the registry check can find the mistake.
+    """
+    from grader.errors import RubricError
+
+    rubrics = _rubrics_with_a_broken_hw1(tmp_path / "rubrics")
+    out = tmp_path / "out"
+    if graded_before:
+        run(two_students, out, workers=1)  # with the bundled rubrics: hw2's is the same file
+    before = sorted(p.read_bytes() for p in (out / "results").rglob("*.json")) if graded_before else []
+    with pytest.raises(RubricError, match=r"hw1\.yaml: .*unknown check kind 'eyeball'"):
+        run(two_students, out, rubrics_dir=rubrics, workers=1)
+    assert sorted(p.read_bytes() for p in (out / "results").rglob("*.json")) == before  # nobody graded to zero
