@@ -173,9 +173,11 @@ def test_notebook_with_utf8_bom(tmp_path):
 
 @pytest.fixture(params=["ipython", "tokenize"])
 def transformer(request, monkeypatch):
-    """Run a test with IPython's transformer, then with the stdlib fallback."""
+    """Run a test with IPython's transformer, then with the stdlib fallback (each cell neutralised afresh)."""
     import grader.notebook
 
+    grader.notebook.neutralise_ipython.cache_clear()  # cached by cell text, whichever way it was done
+    request.addfinalizer(grader.notebook.neutralise_ipython.cache_clear)
     if request.param == "ipython":
         assert grader.notebook._ipython_transformer() is not None, "IPython is a dependency"
     else:
