@@ -32,7 +32,6 @@ from grader.events import RunEvents, RunSummary
 from grader.isolation import detect
 from grader.limits import Limits
 from grader.manual import apply_manual, manual_scores_of, read_manual_scores
-from grader.preload import NOTEBOOK_MODULES, PUBLISHING_MODULES
 from grader.prestart import preflight_overlapped
 from grader.publish import merge_manual, publish
 from grader.record import locked, remove_partial_writes, result_path, write_manifest
@@ -308,9 +307,12 @@ def run(path: Path, out: Path, *, assignment: str | None = None, rubrics_dir: Pa
     Raises
     ------
     UsageError
-        If a rubric, ``path``, ``assignment`` or ``manual_csv`` is unusable,
+        If ``path``, ``assignment`` or ``manual_csv`` is unusable,
         another run holds the lock on ``out``, or ``--isolation bwrap`` is
         asked for where bubblewrap does not work, or Dask is not installed for ``scheduler``.
+    RubricError
+        If a rubric is invalid: its file at once, what it names (check kinds,
+        cases, references) while the sandbox starts, before anything is graded.
     GraderError
         If sandboxes cannot start on this machine, or the scheduler cannot be
         reached (nothing is graded then), or a Dask worker refuses a task.
@@ -340,12 +342,10 @@ def run(path: Path, out: Path, *, assignment: str | None = None, rubrics_dir: Pa
         for line in missing:
             warn(f"sandbox: {line}")
         start = time.perf_counter()
-        preloaded = (NOTEBOOK_MODULES if any(s.kind == "notebook" for s in mine) else ()) + \
-            (PUBLISHING_MODULES if shard is None else ())
         events.started(len(mine))
         summary = grade_all(found.submissions, rubrics, out, limits, workers or available_cpus(), force,
                             events.graded, before_grading=check_rubrics if dispatch else
-                            lambda: preflight_overlapped(limits, check_rubrics, preloaded),
+                            lambda: preflight_overlapped(limits, check_rubrics),
                             roster=roster, late_policies=late_policies, warn=warn, dispatch=dispatch, shard=shard)
         check_rubrics()  # done already unless nothing was graded
         events.finished()

@@ -19,7 +19,6 @@ from grader.errors import GraderError
 from grader.execute import Sandbox
 from grader.limits import Limits
 from grader.parked import park
-from grader.preload import preload
 
 __all__ = ["preflight", "preflight_overlapped", "prestart"]
 
@@ -68,15 +67,13 @@ def preflight(limits: Limits) -> None:
         raise GraderError(f"the sandbox cannot start on this machine, so nothing was graded: {reply.fatal}")
 
 
-def preflight_overlapped(limits: Limits, check_rubrics: Callable[[], None], preloaded: tuple[str, ...]) -> None:
+def preflight_overlapped(limits: Limits, check_rubrics: Callable[[], None]) -> None:
     """The sandbox preflight in a thread while this one imports torch: the rubrics' references, the checks.
 
     The preflight's sandbox (with the fork server: the zygote the workers
     then fork from) imports torch in its own process while
     ``check_rubrics`` (:func:`grader.rubric.check_registries` of the run's
     rubrics) imports it here: one start-up per run saved on two cores or more.
-    The ``preloaded`` modules are then imported in the background
-    (:func:`grader.preload.preload`) while grading starts.
 
     Parameters
     ----------
@@ -84,8 +81,6 @@ def preflight_overlapped(limits: Limits, check_rubrics: Callable[[], None], prel
         The class's sandbox limits.
     check_rubrics : callable
         Run here while the preflight runs.
-    preloaded : tuple of str
-        Dotted module names.
 
     Raises
     ------
@@ -107,8 +102,6 @@ def preflight_overlapped(limits: Limits, check_rubrics: Callable[[], None], prel
     try:
         check_rubrics()
         import grader.grading  # noqa: F401
-
-        preload(preloaded)
     finally:
         thread.join()
     if failures:
