@@ -138,6 +138,7 @@ def run_command(ctx: click.Context, path: Path, out: Path, assignment: str | Non
     from grader.distributed.shard import parse_shard
     from grader.pipeline import run
 
+    events = _console_events(quiet)
     try:
         shard = parse_shard(shard_text) if shard_text is not None else None
         course = _course(ctx, config_path, limit_args)
@@ -146,11 +147,12 @@ def run_command(ctx: click.Context, path: Path, out: Path, assignment: str | Non
         out = course.out or DEFAULT_OUT
         summary = run(path, out, assignment=assignment, rubrics_dir=course.rubrics, limits=limits,
                       workers=course.workers, force=force, manual_csv=manual_csv,
-                      events=_console_events(quiet), roster=load_roster(course.roster) if course.roster else None,
+                      events=events, roster=load_roster(course.roster) if course.roster else None,
                       late_policies=course.late_policies, term=course.term,
                       similarity_threshold=course.similarity_threshold, anonymise=course.anonymise,
                       scheduler=scheduler, shard=shard)
     except GraderError as exc:
+        events.finished()
         _fail(exc)
     _print_summary(summary, out, shard is None)
     if shard is not None:
@@ -194,8 +196,9 @@ def _console_events(quiet: bool) -> RunEvents:
             self.bar.set_postfix_str(f"{sub.assignment}/{sub.student} {doc['score']:g}/{doc['max_score']:g}")
             self.bar.update(1)
 
-        def finished(self) -> None:
-            self.bar.close()
+        def finished(self) -> None:  # also when the run fails: the bar is closed before the error is printed
+            if self.bar is not None:
+                self.bar.close()
 
     return Console()
 

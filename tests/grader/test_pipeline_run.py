@@ -233,3 +233,18 @@ def test_a_rubric_naming_an_unknown_check_kind_stops_the_run(two_students, tmp_p
     with pytest.raises(RubricError, match=r"hw1\.yaml: .*unknown check kind 'eyeball'"):
         run(two_students, out, rubrics_dir=rubrics, workers=1)
     assert sorted(p.read_bytes() for p in (out / "results").rglob("*.json")) == before  # nobody graded to zero
+
+
+def test_grade_run_closes_its_progress_bar_before_printing_the_rubric_error(two_students, tmp_path):
+    """The bar is open while the sandbox starts; the error then stands on a line of its own, exit status 2."""
+    from click.testing import CliRunner
+
+    from grader.cli import cli
+
+    rubrics = _rubrics_with_a_broken_hw1(tmp_path / "rubrics")
+    result = CliRunner().invoke(cli, ["run", str(two_students), "--rubrics", str(rubrics), "--out",
+                                      str(tmp_path / "out"), "--workers", "1"])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
+    assert "0/2" in result.stderr  # the bar was shown
+    errors = [line for line in result.stderr.split("\n") if "unknown check kind 'eyeball'" in line]
+    assert len(errors) == 1 and errors[0].startswith("grade: error: ") and "hw1.yaml" in errors[0], result.stderr
