@@ -93,15 +93,21 @@ def code_cells(name: str, data: bytes) -> list[tuple[int, str]]:
     return cells
 
 
-@functools.lru_cache(maxsize=4096)
+#: Cells up to this many characters are cached by :func:`neutralise_ipython`, at most :data:`CACHED_CELLS` of
+#: them: at most ~64 MiB held (text in and out) whatever a class's notebooks hold (5 MB each).
+CACHED_CELL_CHARS = 16 * 1024
+CACHED_CELLS = 2048
+
+
 def neutralise_ipython(cell: str) -> tuple[str, int]:
     """Replace IPython-only syntax in one cell by Python, line for line.
 
     IPython's input transformer decides what is IPython syntax (see the module
-    docstring); without IPython, :mod:`tokenize` does. Cached by the cell's
-    text (a pure function of it): a class's notebooks share the handout's
-    cells, and the similarity report reads every notebook again after grading
-    (IPython takes about 0.6 ms a cell on this machine).
+    docstring); without IPython, :mod:`tokenize` does. Cells of up to
+    :data:`CACHED_CELL_CHARS` are cached by their text (the result is a pure
+    function of it): a class's notebooks share the handout's cells, and the
+    similarity report reads every notebook again after grading (IPython takes
+    about 0.6 ms a cell on this machine).
 
     Parameters
     ----------
@@ -115,8 +121,15 @@ def neutralise_ipython(cell: str) -> tuple[str, int]:
         each statement on the line the student wrote it), and how many of the
         cell's lines were IPython syntax and were replaced.
     """
+    return _neutralised(cell) if len(cell) <= CACHED_CELL_CHARS else _neutralise(cell)
+
+
+def _neutralise(cell: str) -> tuple[str, int]:
     lines, changed = _neutralise_lines(cell.split("\n"))
     return "\n".join(lines), changed
+
+
+_neutralised = functools.lru_cache(maxsize=CACHED_CELLS)(_neutralise)
 
 
 @functools.cache

@@ -176,8 +176,8 @@ def transformer(request, monkeypatch):
     """Run a test with IPython's transformer, then with the stdlib fallback (each cell neutralised afresh)."""
     import grader.notebook
 
-    grader.notebook.neutralise_ipython.cache_clear()  # cached by cell text, whichever way it was done
-    request.addfinalizer(grader.notebook.neutralise_ipython.cache_clear)
+    grader.notebook._neutralised.cache_clear()  # cached by cell text, whichever way it was done
+    request.addfinalizer(grader.notebook._neutralised.cache_clear)
     if request.param == "ipython":
         assert grader.notebook._ipython_transformer() is not None, "IPython is a dependency"
     else:
@@ -352,3 +352,19 @@ def test_notebook_with_question_comment_and_modulo_line_gets_full_marks(tmp_path
     drift = " ".join(m for c in items["reverse_ode_drift"]["checks"] for m in c["messages"])
     assert "NameError" in drift and "cell 4, line 3" in drift
     assert any("2 line(s) of IPython magics" in n for n in doc["notes"])
+
+
+def test_only_cells_of_bounded_size_are_cached():
+    """A class of 5 MB notebooks must not pile up in memory: a long cell is neutralised afresh each time."""
+    import grader.notebook as nb
+
+    nb._neutralised.cache_clear()
+    small = "!pip install torch\nx = 1\n"
+    large = "x = 1\n" * (nb.CACHED_CELL_CHARS // 6 + 1) + "!ls\n"
+    assert len(small) <= nb.CACHED_CELL_CHARS < len(large)
+    assert neutralise_ipython(small) == neutralise_ipython(small) == nb._neutralise(small)
+    assert nb._neutralised.cache_info().currsize == 1 and nb._neutralised.cache_info().hits == 1
+    python, changed = neutralise_ipython(large)
+    assert changed == 1 and python.count("\n") == large.count("\n")
+    assert nb._neutralised.cache_info().currsize == 1  # not kept
+    nb._neutralised.cache_clear()
