@@ -1,8 +1,12 @@
 """Time grading per submission, and peak memory, on a folder of submissions.
 
 Grades every submission sequentially in this process (one sandbox each, as
-``grade run --workers 1`` does) and prints the wall time of each, the total,
-and the peak resident memory of the grader and of the largest sandbox child.
+``grade run --workers 1`` does) and prints, for each, the wall time, the
+grader's own CPU time and the CPU time the rest of the machine used meanwhile
+(its sandbox: the student's code, the fork server, the kernel's work for
+them; and whatever else runs on the machine, so measure on a quiet one);
+then the total and the peak resident memory of the grader and of the
+largest sandbox child.
 
 Usage::
 
@@ -13,6 +17,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import statistics
 import sys
@@ -22,11 +27,27 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from grader.closer import drain  # noqa: E402
 from grader.discover import discover  # noqa: E402
 from grader.limits import Limits  # noqa: E402
 from grader.pipeline import grade_submission  # noqa: E402
 from grader.prestart import preflight  # noqa: E402
 from grader.rubric import load_rubrics  # noqa: E402
+
+
+def _machine_cpu_seconds() -> float:
+    """CPU seconds the machine has been busy since boot (``/proc/stat``; 0.0 where unreadable)."""
+    try:
+        with open("/proc/stat") as fh:
+            fields = [int(v) for v in fh.readline().split()[1:]]
+    except (OSError, ValueError):
+        return 0.0
+    return (sum(fields[:3]) + sum(fields[5:7])) / os.sysconf("SC_CLK_TCK")  # user nice system, irq softirq
+
+
+def _own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,13 +65,20 @@ def main(argv: list[str] | None = None) -> int:
     startup = time.perf_counter() - start
     rows = []
     for sub in discover(args.path, rubrics).submissions:
-        t0 = time.perf_counter()
+        t0, own0, machine0 = time.perf_counter(), _own_cpu_seconds(), _machine_cpu_seconds()
         doc = grade_submission(sub, rubrics[sub.assignment], limits)
-        rows.append((f"{sub.assignment}/{sub.student}", time.perf_counter() - t0, doc["score"], doc["max_score"]))
+        seconds = time.perf_counter() - t0
+        drain()  # the sandbox's clean-up (its processes' exit) is counted in its CPU, not the next one's
+        own = _own_cpu_seconds() - own0
+        rows.append((f"{sub.assignment}/{sub.student}", seconds, own, _machine_cpu_seconds() - machine0 - own,
+                     doc["score"], doc["max_score"]))
     total = time.perf_counter() - start
-    for name, seconds, score, max_score in rows:
-        print(f"{name:32s} {seconds:6.2f} s   {score:6.1f} / {max_score:g}")
+    print(f"{'submission':32s} {'wall':>8s} {'grader CPU':>11s} {'rest CPU':>9s}   score")
+    for name, seconds, own, rest, score, max_score in rows:
+        print(f"{name:32s} {seconds:6.2f} s {own:9.3f} s {max(rest, 0.0):7.3f} s   {score:6.1f} / {max_score:g}")
     times = [r[1] for r in rows]
+    print(f"median CPU per submission: grader {statistics.median(r[2] for r in rows):.3f} s, rest of the machine "
+          f"{statistics.median(r[3] for r in rows):.3f} s (/proc/stat, {os.sysconf('SC_CLK_TCK')} ticks a second)")
     print(f"sandbox start-up (pre-flight, python + torch): {startup:.2f} s")
     print(f"{len(rows)} submissions: total {total:.1f} s, per submission median {statistics.median(times):.2f} s, "
           f"min {min(times):.2f} s, max {max(times):.2f} s (isolation {args.isolation})")
