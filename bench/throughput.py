@@ -245,7 +245,7 @@ class _TimedDispatch(LocalDispatch):
         self.pool.shutdown(wait=True)
 
 
-def _machine_cpu_seconds() -> float:
+def machine_cpu_seconds() -> float:
     """CPU seconds the machine has been busy since boot (``/proc/stat``; 0.0 where unreadable)."""
     try:
         with open("/proc/stat") as fh:
@@ -345,11 +345,11 @@ def per_submission(rounds: list[list[Submission]], rubrics: dict[str, Rubric], l
         for i, subs in enumerate(rounds):
             for n in (workers if i % 2 == 0 else workers[::-1]):
                 with tempfile.TemporaryDirectory(prefix="grader-persub-") as tmp:
-                    t0, c0, b0 = time.perf_counter(), time.process_time(), _machine_cpu_seconds()
+                    t0, c0, b0 = time.perf_counter(), time.process_time(), machine_cpu_seconds()
                     grade_all(subs, rubrics, Path(tmp) / "out", limits, n, force=True, dispatch=dispatches[n])
                     rows[n].wall += time.perf_counter() - t0
                     rows[n].cpu += time.process_time() - c0
-                    rows[n].busy += _machine_cpu_seconds() - b0
+                    rows[n].busy += machine_cpu_seconds() - b0
     finally:
         for dispatch in dispatches.values():
             dispatch.stop()

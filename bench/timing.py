@@ -27,22 +27,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from throughput import machine_cpu_seconds  # noqa: E402 - bench/, this script's folder
+
 from grader.closer import drain  # noqa: E402
 from grader.discover import discover  # noqa: E402
 from grader.limits import Limits  # noqa: E402
 from grader.pipeline import grade_submission  # noqa: E402
 from grader.prestart import preflight  # noqa: E402
 from grader.rubric import load_rubrics  # noqa: E402
-
-
-def _machine_cpu_seconds() -> float:
-    """CPU seconds the machine has been busy since boot (``/proc/stat``; 0.0 where unreadable)."""
-    try:
-        with open("/proc/stat") as fh:
-            fields = [int(v) for v in fh.readline().split()[1:]]
-    except (OSError, ValueError):
-        return 0.0
-    return (sum(fields[:3]) + sum(fields[5:7])) / os.sysconf("SC_CLK_TCK")  # user nice system, irq softirq
 
 
 def _own_cpu_seconds() -> float:
@@ -65,12 +57,12 @@ def main(argv: list[str] | None = None) -> int:
     startup = time.perf_counter() - start
     rows = []
     for sub in discover(args.path, rubrics).submissions:
-        t0, own0, machine0 = time.perf_counter(), _own_cpu_seconds(), _machine_cpu_seconds()
+        t0, own0, machine0 = time.perf_counter(), _own_cpu_seconds(), machine_cpu_seconds()
         doc = grade_submission(sub, rubrics[sub.assignment], limits)
         seconds = time.perf_counter() - t0
         drain()  # the sandbox's clean-up (its processes' exit) is counted in its CPU, not the next one's
         own = _own_cpu_seconds() - own0
-        rows.append((f"{sub.assignment}/{sub.student}", seconds, own, _machine_cpu_seconds() - machine0 - own,
+        rows.append((f"{sub.assignment}/{sub.student}", seconds, own, machine_cpu_seconds() - machine0 - own,
                      doc["score"], doc["max_score"]))
     total = time.perf_counter() - start
     print(f"{'submission':32s} {'wall':>8s} {'grader CPU':>11s} {'rest CPU':>9s}   score")
