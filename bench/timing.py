@@ -38,6 +38,7 @@ from grader.rubric import load_rubrics  # noqa: E402
 
 
 def _own_cpu_seconds() -> float:
+    """CPU seconds (user + system) this process has used, its threads included."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
 
